@@ -88,7 +88,9 @@ func Parse(file string, data []byte, kinds Kinds, lookupEnv func(string) (string
 		if errors.Is(err, io.EOF) {
 			return nil, &FieldError{File: file, Msg: "the file is empty"}
 		}
-		return nil, &FieldError{File: file, Line: yamlErrLine(err), Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		line := yamlErrLine(err)
+		msg := yamlLine.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
+		return nil, &FieldError{File: file, Line: line, Msg: strings.TrimLeft(msg, ": ")}
 	}
 	c := Default()
 	c.File = file
@@ -110,7 +112,7 @@ func Parse(file string, data []byte, kinds Kinds, lookupEnv func(string) (string
 	return &c, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = regexp.MustCompile(`line (\d+):?`)
 
 func yamlErrLine(err error) int {
 	m := yamlLine.FindStringSubmatch(err.Error())

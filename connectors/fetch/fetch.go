@@ -402,7 +402,9 @@ func isText(mediaType string, body []byte) bool {
 func Decode(body []byte, contentType string) ([]byte, string) {
 	enc, name, certain := charset.DetermineEncoding(body, contentType)
 	if !certain && !utf8.Valid(body) {
-		if r, err := chardet.NewTextDetector().DetectBest(body); err == nil && r.Confidence >= 30 {
+		// A guess either way; the detector's is better than the HTML
+		// standard's windows-1252 for Cyrillic pages.
+		if r, err := chardet.NewHtmlDetector().DetectBest(body); err == nil && r.Confidence > 0 {
 			if e, n := charset.Lookup(r.Charset); e != nil {
 				enc, name = e, n
 			}
