@@ -53,6 +53,14 @@ type Page struct {
 	// Warnings are problems with single items (a malformed date, a review
 	// without text or rating) that did not stop the page.
 	Warnings []string
+	// Shown is the total number of reviews the source says it has for the
+	// location, when it says (for collected-vs-shown coverage); 0 if not.
+	Shown int
+	// Final marks the last page of a complete listing: the connector went
+	// through every page of a source that lists all its reviews, without
+	// stopping early. Reviews of the source not seen in such a run have
+	// been deleted from the source.
+	Final bool
 }
 
 // PageResult is how the sink classified a page's reviews.

@@ -72,6 +72,27 @@ type Review struct {
 	LangHint string `json:"lang_hint,omitempty"`
 	// UpdatedAt is when the source says the review was last edited.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// Translated records that the source also offered a machine
+	// translation; Text is always the original.
+	Translated bool `json:"translated,omitempty"`
+	// DeletedAt is when Vigie found the review gone from its source; the
+	// review is kept, marked.
+	DeletedAt time.Time `json:"deleted_at,omitzero"`
+	// History holds the previous versions of an edited review, oldest
+	// first.
+	History []Version `json:"history,omitempty"`
+}
+
+// Version is a review as it was before an edit.
+type Version struct {
+	Title       string    `json:"title,omitempty"`
+	Text        string    `json:"text,omitempty"`
+	Rating      *float64  `json:"rating,omitempty"`
+	Reply       *Reply    `json:"reply,omitempty"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	UpdatedAt   time.Time `json:"updated_at,omitzero"`
+	// SeenUntil is the last fetch that saw this version.
+	SeenUntil time.Time `json:"seen_until,omitzero"`
 }
 
 // Sentiment is the polarity of a review or of one of its parts.
