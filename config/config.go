@@ -24,7 +24,45 @@ type Config struct {
 	Schedule string  `yaml:"schedule"`
 	Log      Log     `yaml:"log"`
 	Crawler  Crawler `yaml:"crawler"`
-	Brands   []Brand `yaml:"brands"`
+	// Enrichment tunes sentiment and themes.
+	Enrichment Enrichment `yaml:"enrichment"`
+	Brands     []Brand    `yaml:"brands"`
+}
+
+// Enrichment tunes how reviews are understood: sentiment vocabulary,
+// themes and a trained model.
+type Enrichment struct {
+	// Lexicons adds to or overrides the built-in sentiment vocabulary, per
+	// language (fr, ru, en): each file holds lines "term<TAB>score", the
+	// score between -4 and 4. Relative paths are taken from the
+	// configuration file's folder.
+	Lexicons map[string]string `yaml:"lexicons"`
+	// Themes adds themes, or terms to built-in themes (same name).
+	Themes []ThemeConfig `yaml:"themes"`
+	// DefaultThemes: false starts from no built-in theme at all.
+	DefaultThemes *bool `yaml:"default_themes"`
+	// Model is a classifier trained with `vigie train`, combined with the
+	// lexicon.
+	Model string `yaml:"model"`
+}
+
+// UseDefaultThemes reports whether the built-in themes are loaded.
+func (e Enrichment) UseDefaultThemes() bool { return e.DefaultThemes == nil || *e.DefaultThemes }
+
+// ThemeConfig is a theme defined or extended by the user.
+type ThemeConfig struct {
+	// Name identifies the theme (lower case, such as "wait" or
+	// "drive-through"); a built-in theme of the same name is extended.
+	Name string `yaml:"name"`
+	// Label is the name shown to people.
+	Label string `yaml:"label"`
+	// Terms lists words and phrases per language (fr, ru, en). A trailing
+	// * matches any ending ("rembours*").
+	Terms map[string][]string `yaml:"terms"`
+	// Replace: true replaces the built-in terms instead of adding to them.
+	Replace bool `yaml:"replace"`
+	// Remove: true removes the built-in theme of that name.
+	Remove bool `yaml:"remove"`
 }
 
 // Log configures the structured logs.

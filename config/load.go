@@ -171,6 +171,8 @@ func (d *decoder) validate(c *Config, kinds Kinds) {
 		bad("crawler.max_page_size", "must be at least 1KB")
 	}
 
+	d.validateEnrichment(c)
+
 	ids := map[string]string{} // brand, location and source ids -> path
 	unique := func(kind, id, path string) {
 		key := kind + "\x00" + id
@@ -215,6 +217,58 @@ func (d *decoder) validate(c *Config, kinds Kinds) {
 			for si := range l.Sources {
 				d.validateSource(c, l, &l.Sources[si], fmt.Sprintf("%s.sources[%d]", lp, si), b.ID, kinds, unique)
 			}
+		}
+	}
+}
+
+var themeName = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+
+func (d *decoder) validateEnrichment(c *Config) {
+	bad := func(path, format string, args ...any) {
+		d.errorf(d.line(path), path, format, args...)
+	}
+	base := filepath.Dir(c.File)
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	e := &c.Enrichment
+	for lang, p := range e.Lexicons {
+		path := "enrichment.lexicons." + lang
+		if lang != "fr" && lang != "ru" && lang != "en" {
+			bad(path, "language must be fr, ru or en")
+			continue
+		}
+		e.Lexicons[lang] = abs(p)
+		if _, err := os.Stat(e.Lexicons[lang]); err != nil {
+			bad(path, "%v", err)
+		}
+	}
+	if e.Model != "" {
+		e.Model = abs(e.Model)
+		if _, err := os.Stat(e.Model); err != nil {
+			bad("enrichment.model", "%v (train one with `vigie train`)", err)
+		}
+	}
+	seen := map[string]bool{}
+	for i, t := range e.Themes {
+		p := fmt.Sprintf("enrichment.themes[%d]", i)
+		switch {
+		case !themeName.MatchString(t.Name):
+			bad(p+".name", "theme name %q must be lower-case letters, digits, '_' or '-'", t.Name)
+		case seen[t.Name]:
+			bad(p+".name", "theme %q is defined twice", t.Name)
+		}
+		seen[t.Name] = true
+		for lang := range t.Terms {
+			if lang != "fr" && lang != "ru" && lang != "en" {
+				bad(p+".terms."+lang, "language must be fr, ru or en")
+			}
+		}
+		if t.Remove && (len(t.Terms) > 0 || t.Replace) {
+			bad(p, "remove: true cannot go with terms or replace")
 		}
 	}
 }

@@ -21,6 +21,9 @@ type Index struct {
 	b    bleve.Index
 
 	mu sync.Mutex // serialises batches, so that upserts of one id stay ordered
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // BatchSize is the number of reviews per bleve batch: large enough for
@@ -74,12 +77,14 @@ func Open(dir string) (*Index, error) {
 	return &Index{path: dir, b: b}, nil
 }
 
-// Close flushes and closes the index.
+// Close flushes and closes the index. Closing twice is harmless.
 func (x *Index) Close() error {
-	if err := x.b.Close(); err != nil {
-		return fmt.Errorf("index: close %q: %w", x.path, err)
-	}
-	return nil
+	x.closeOnce.Do(func() {
+		if err := x.b.Close(); err != nil {
+			x.closeErr = fmt.Errorf("index: close %q: %w", x.path, err)
+		}
+	})
+	return x.closeErr
 }
 
 // Path is the index's folder.

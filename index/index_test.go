@@ -93,6 +93,7 @@ func TestStemmingPerLanguage(t *testing.T) {
 		{"must not", "+location:london -staff", "en1,un1"},
 		{"numeric field", "+rating:>=4 +location:paris", "fr1"},
 		{"accents folded", "cafe", "fr1"},
+		{"accents folded in query", "intérminable", "fr2"},
 		{"prefix with accent", "Désagr* attent*", "fr2"},
 		{"rating equals", "rating:2", "en2,ru2"},
 		{"prefix", "croiss*", "fr2"},
@@ -189,8 +190,17 @@ func TestUpsertIsIdempotentAndRoundTrips(t *testing.T) {
 }
 
 func TestHighlights(t *testing.T) {
-	x := testIndex(t, corpus...)
-	res, err := x.Search(context.Background(), Query{Text: "serveurs", Highlight: true})
+	x := testIndex(t, append(corpus, rv("fr3", "lyon", "fr", "Très désagréable : vingt minutes d'attente.", 1, "2025-07-01"))...)
+	res, err := x.Search(context.Background(), Query{Text: "attente", Highlight: true})
+	if err != nil || len(res.Hits) != 2 {
+		t.Fatalf("search: %v, %d hits", err, len(res.Hits))
+	}
+	for _, h := range res.Hits {
+		if frag := strings.ToLower(h.Highlights["text"][0]); !strings.Contains(frag, "attente"+MarkEnd) || strings.Contains(frag, MarkStart+"tes") {
+			t.Errorf("accents must not shift highlights: %q", frag)
+		}
+	}
+	res, err = x.Search(context.Background(), Query{Text: "serveurs", Highlight: true})
 	if err != nil || len(res.Hits) != 1 {
 		t.Fatalf("search: %v, %d hits", err, len(res.Hits))
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
@@ -25,7 +24,7 @@ import (
 
 // MappingVersion changes whenever the mapping changes in a way that needs
 // the index rebuilt.
-const MappingVersion = "1"
+const MappingVersion = "2"
 
 // Languages with their own analysed fields. Text in any other language is
 // indexed under "und" with a language-neutral analyser.
@@ -94,27 +93,29 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	analyzers := map[string]map[string]any{
 		analyzerFR: {
-			// Folding accents lets "cafe" find "café"; the light stemmer
-			// drops most of them anyway.
-			"type": custom.Name, "tokenizer": unicode.Name, "char_filters": []any{asciifolding.Name},
-			"token_filters": []any{fr.ElisionName, lowercase.Name, fr.StopName, fr.LightStemmerName},
+			// Folding accents after stemming lets "cafe" find "café".
+			"type": custom.Name, "tokenizer": unicode.Name,
+			"token_filters": []any{fr.ElisionName, lowercase.Name, fr.StopName, fr.LightStemmerName, "fold"},
 		},
 		analyzerRU: {
 			"type": custom.Name, "tokenizer": unicode.Name, "char_filters": []any{"yo_to_ye"},
 			"token_filters": []any{lowercase.Name, ru.StopName, ru.SnowballStemmerName},
 		},
 		analyzerEN: {
-			"type": custom.Name, "tokenizer": unicode.Name, "char_filters": []any{asciifolding.Name},
-			"token_filters": []any{en.PossessiveName, lowercase.Name, en.StopName, en.SnowballStemmerName},
+			"type": custom.Name, "tokenizer": unicode.Name,
+			"token_filters": []any{en.PossessiveName, lowercase.Name, en.StopName, en.SnowballStemmerName, "fold"},
 		},
 		analyzerUND: {
 			"type": custom.Name, "tokenizer": unicode.Name,
 			"token_filters": []any{"nfkc", lowercase.Name},
 		},
 		analyzerWords: {
-			"type": custom.Name, "tokenizer": unicode.Name, "char_filters": []any{asciifolding.Name, "yo_to_ye"},
-			"token_filters": []any{"nfkc", lowercase.Name},
+			"type": custom.Name, "tokenizer": unicode.Name, "char_filters": []any{"yo_to_ye"},
+			"token_filters": []any{"nfkc", lowercase.Name, "fold"},
 		},
+	}
+	if err := m.AddCustomTokenFilter("fold", map[string]any{"type": foldFilterType}); err != nil {
+		return nil, err
 	}
 	if err := m.AddCustomTokenFilter("nfkc", map[string]any{"type": unicodenorm.Name, "form": unicodenorm.NFKC}); err != nil {
 		return nil, err

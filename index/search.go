@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search/highlight"
 	simplefrag "github.com/blevesearch/bleve/v2/search/highlight/fragmenter/simple"
@@ -396,7 +395,7 @@ func expandTerm(userField, value string, build func(field, value string) query.Q
 func foldTerm(s string) string {
 	s = strings.ToLower(s)
 	s = strings.NewReplacer("ё", "е").Replace(s)
-	return string(asciifolding.New().Filter([]byte(s)))
+	return string(foldAccents([]byte(s)))
 }
 
 // expand builds the query for a user field: one query per language field

@@ -40,7 +40,8 @@ import (
 // Options configures a Client. Zero values take the defaults noted.
 type Options struct {
 	UserAgent string
-	// Delay spaces two requests to the same host (default 1s).
+	// Delay spaces two requests to the same host (0: no delay, for local
+	// sites and tests; the configuration's default is 1s).
 	Delay time.Duration
 	// Parallelism bounds the requests in flight to one host (default 2).
 	Parallelism int
@@ -186,6 +187,10 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // ErrRobots is returned for URLs that robots.txt disallows.
 var ErrRobots = errors.New("disallowed by robots.txt")
+
+// ErrRobotsUnreachable is returned while a host's robots.txt cannot be
+// read (a 5xx or a network error): RFC 9309 says to crawl nothing then.
+var ErrRobotsUnreachable = errors.New("robots.txt unreachable")
 
 // ErrTooLarge is returned for bodies over the size limit.
 var ErrTooLarge = errors.New("body larger than the limit")
@@ -379,6 +384,14 @@ func unwrapURLError(err error) error {
 	return err
 }
 
+// declaresCharset reports whether the start of a page names its charset
+// (<meta charset>, http-equiv, or an XML declaration), which
+// DetermineEncoding has then obeyed.
+func declaresCharset(body []byte) bool {
+	head := body[:min(len(body), 1024)]
+	return bytes.Contains(bytes.ToLower(head), []byte("charset")) || bytes.Contains(head, []byte("encoding="))
+}
+
 // isText reports whether a body of this media type should be decoded to
 // UTF-8 here. XML is left alone: its declaration names its charset, and
 // feed parsers honour it.
@@ -401,7 +414,7 @@ func isText(mediaType string, body []byte) bool {
 // Bytes that remain invalid become U+FFFD. It returns the charset used.
 func Decode(body []byte, contentType string) ([]byte, string) {
 	enc, name, certain := charset.DetermineEncoding(body, contentType)
-	if !certain && !utf8.Valid(body) {
+	if !certain && !declaresCharset(body) && !utf8.Valid(body) {
 		// A guess either way; the detector's is better than the HTML
 		// standard's windows-1252 for Cyrillic pages.
 		if r, err := chardet.NewHtmlDetector().DetectBest(body); err == nil && r.Confidence > 0 {

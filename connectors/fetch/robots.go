@@ -30,9 +30,11 @@ type robotsEntry struct {
 }
 
 type robotsRules struct {
-	group      *robotstxt.Group
-	disallowed string // reason when everything is disallowed
-	crawlDelay time.Duration
+	group *robotstxt.Group
+	// unreachable says why robots.txt could not be read; everything is
+	// disallowed until it can.
+	unreachable string
+	crawlDelay  time.Duration
 }
 
 const (
@@ -48,7 +50,7 @@ func newRobotsCache(c *Client) *robotsCache {
 }
 
 func (r *robotsRules) allowed(u *url.URL) bool {
-	if r.disallowed != "" {
+	if r.unreachable != "" {
 		return false
 	}
 	if u.Path == "/robots.txt" {
@@ -87,8 +89,8 @@ func (rc *robotsCache) get(ctx context.Context, u *url.URL) (*robotsRules, error
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if e.rules.disallowed != "" {
-		return e.rules, fmt.Errorf("%w: %s", ErrRobots, e.rules.disallowed)
+	if e.rules.unreachable != "" {
+		return e.rules, fmt.Errorf("%w: %s", ErrRobotsUnreachable, e.rules.unreachable)
 	}
 	return e.rules, nil
 }
@@ -99,10 +101,10 @@ func (rc *robotsCache) fetch(ctx context.Context, authority string) (*robotsRule
 	h := rc.c.host(u)
 	resp, err := rc.c.attempt(ctx, h, http.MethodGet, &Request{URL: robotsURL, Raw: true})
 	if err != nil {
-		return &robotsRules{disallowed: fmt.Sprintf("%s could not be fetched (%v), so the site is treated as closed to crawlers for now", robotsURL, err)}, time.Now().Add(robotsRetryTTL)
+		return &robotsRules{unreachable: fmt.Sprintf("%s could not be fetched (%v); nothing is crawled on this site until it can be read (RFC 9309)", robotsURL, err)}, time.Now().Add(robotsRetryTTL)
 	}
 	if resp.StatusCode >= 500 {
-		return &robotsRules{disallowed: fmt.Sprintf("%s answered %d, so the site is treated as closed to crawlers for now", robotsURL, resp.StatusCode)}, time.Now().Add(robotsRetryTTL)
+		return &robotsRules{unreachable: fmt.Sprintf("%s answered %d %s; nothing is crawled on this site until it can be read (RFC 9309)", robotsURL, resp.StatusCode, http.StatusText(resp.StatusCode))}, time.Now().Add(robotsRetryTTL)
 	}
 	body := resp.Body
 	if len(body) > robotsSizeLimit {

@@ -94,7 +94,14 @@ func HTML(s string) string {
 			return collapse(b.String())
 		case xhtml.TextToken:
 			if skip == 0 {
-				b.Write(z.Text()) // references already decoded
+				// References are already decoded; line breaks in HTML
+				// source are plain whitespace, only tags break lines.
+				for _, c := range z.Text() {
+					if c == '\n' || c == '\r' {
+						c = ' '
+					}
+					b.WriteByte(c)
+				}
 
 			}
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:

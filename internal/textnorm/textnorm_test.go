@@ -30,6 +30,7 @@ func TestHTML(t *testing.T) {
 		{"inline", "<b>gr</b>eat <i>food</i>", "great food"},
 		{"script", "a<script>alert(1)</script>b", "ab"},
 		{"escaped text stays text", "<p>5 &lt; 6 &amp;amp;</p>", "5 < 6 &amp;"},
+		{"source line breaks are spaces", "<p>one\ntwo</p>three", "one two\nthree"},
 		{"stray close", "<div><p>x</p></p> y</div>", "x\ny"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,460 @@
+package main
+
+// enBank is English as reviewers write it: British in the UK cafés (and
+// mostly everywhere else, with visitors' turns abroad), a little Canadian
+// in Montréal.
+func enBank() *bank {
+	b := &bank{
+		lang:      "en",
+		titleRate: 0.45,
+		bang:      "!",
+		lists: map[string][]string{
+			"item": {"a croissant", "a pain au chocolat", "an almond croissant", "a ham and cheese baguette", "a croque monsieur",
+				"a slice of quiche", "a coffee éclair", "a cinnamon bun", "a lemon tart", "the avocado toast", "a sausage roll",
+				"a chicken salad", "a brioche", "a cheese scone", "the eggs Benedict", "a chocolate chip cookie"},
+			"drink": {"a flat white", "an oat latte", "a cappuccino", "a pot of tea", "an iced latte", "a hot chocolate",
+				"a cortado", "a chai latte", "an americano", "a fresh orange juice", "a matcha latte"},
+		},
+		sent: map[string][3][]string{
+			"service": {
+				{
+					"The staff are {lovely|really friendly|an absolute delight|super welcoming}.",
+					"={Shout out|Special mention|Big thanks} to {Jess|Tom|Priya|Marco|Aisha|Ollie} at the counter, {always smiling|made our morning|so helpful}.",
+					"Friendly, efficient service even when it was {rammed|packed|heaving}.",
+					"The barista {clearly knows their stuff|took time to explain the beans|remembered my order}, {love that|which I appreciated}.",
+					"Staff {weren't rude at all|couldn't have been nicer}, despite the rush.",
+					"They {went out of their way|bent over backwards} to {find a gluten-free option|warm up the baby's bottle|fit our group in}.",
+					"Table service at the weekend is a nice touch.",
+					"Genuinely warm welcome, {you don't get that often|feels like a neighbourhood spot}.",
+					"Our server {checked on us|was attentive} without {hovering|being pushy}.",
+					"They remade my coffee without a fuss when it wasn't quite right.",
+					"Lovely team, {always a smile and a chat|proper friendly lot}.",
+					"The manager {came over to say hello|knew all the regulars by name}, nice touch.",
+				},
+				{
+					"The staff {were rude|were downright rude|couldn't care less}, {not even a hello|no eye contact whatsoever}.",
+					"The girl at the till {rolled her eyes|sighed loudly} when I asked {about allergens|for oat milk}.",
+					"Staff {chatting among themselves|on their phones} while customers {stood there|were ignored}.",
+					"Order was wrong and {nobody apologised|they argued with me about it}.",
+					"The manager was {dismissive|condescending} when I {raised it|complained}.",
+					"Service was {shocking|appalling|all over the place}, {nobody knew what they were doing|total chaos}.",
+					"Had to ask {three times|twice} for {cutlery|a glass of water|the bill}.",
+					"Not the friendliest {bunch|team}, {to put it mildly|to say the least}.",
+					"{We were|I was} basically {ignored|made to feel like a nuisance}.",
+					"Staff seemed {miserable|fed up}, {which rubs off on you|not a great vibe}.",
+					"Nobody could tell me {what was in the sandwiches|if the cake had nuts}, {not great|bit worrying}.",
+				},
+				{
+					"Service was {fine|okay}, nothing special.",
+					"You order at the counter and they bring it over.",
+					"Staff {did their job|were polite enough}.",
+				},
+			},
+			"waiting": {
+				{
+					"{No wait|Hardly any wait} {at all|even on a Saturday}, {brilliant|great}.",
+					"The queue {moves fast|moves quickly|looks scary but moves quickly}, {they've got it down to a fine art|very efficient}.",
+					"Didn't have to wait more than {five|a few} minutes {for our food|for a table}.",
+					"{Quick|Speedy} service, {no queue|barely any queue} before work.",
+					"Even with a queue out the door we were served in minutes.",
+				},
+				{
+					"Waited {40 minutes|half an hour|nearly an hour} for {two coffees|a bacon roll and a latte|brunch}, {ridiculous|not acceptable|seriously?}",
+					"The queue was {out the door|round the block|enormous} and only {one till|one person} {was open|serving}.",
+					"{Endless|Painfully slow} wait {at the weekend|at lunchtime}, {go early|avoid}.",
+					"We waited {ages|forever} just to {order|get someone's attention}.",
+					"{Twenty|Twenty-five} minute wait for a {flat white|latte}, and it came out {lukewarm|wrong}.",
+					"The wait between ordering and getting {our food|the coffees} is {far too long|a joke}.",
+					"Queued for {15|20} minutes, then {they ran out of croissants|was told the card machine was down}.",
+					"Way too much waiting around for {what it is|a sandwich}.",
+					"Long queues every {Saturday|Sunday} and no system to manage them.",
+					"Food took {35|40|45} minutes to arrive and {nobody told us why|it was cold}, so the wait wasn't worth it.",
+				},
+				{
+					"There's usually a queue {at weekends|at lunchtime}, but that's expected.",
+					"Expect a {10|15} minute wait on {Saturdays|Sunday mornings}.",
+				},
+			},
+			"price": {
+				{
+					"{Reasonably priced|Fair prices|Good value} for {the area|the quality|what you get}.",
+					"{Great|Excellent} value, especially the {breakfast set|lunch deal}.",
+					"Not cheap, but {worth every penny|you get what you pay for}.",
+					"Portions are {generous|huge}, {so good value|definitely worth the money}.",
+					"The loyalty card {is a nice touch|pays off quickly}, every tenth coffee free.",
+					"The breakfast deal at {@p_formula} is {a steal|great value}.",
+				},
+				{
+					"{Way|Far|Massively} overpriced {for what it is|for a chain|for a croissant}.",
+					"{@p_coffee} for a {flat white|latte|small coffee} is {daylight robbery|taking the mick|a bit much}.",
+					"{Prices have gone up again|They've put prices up again} and {portions have shrunk|the quality hasn't}.",
+					"{@p_brunch} for two brunches {that were average at best|and a tiny portion of eggs}.",
+					"You're paying for the {name|decor|location}, not the food.",
+					"Extra {@p_milk} for oat milk {in this day and age|is cheeky}.",
+					"Value for money {isn't great|is poor|just isn't there}.",
+					"{@p_croissant} for a croissant? {Come on.|Behave.}",
+				},
+				{
+					"Prices are {about average|what you'd expect} for the area.",
+					"Around {@p_lunch} a head for lunch.",
+				},
+			},
+			"cleanliness": {
+				{
+					"{Spotless|Immaculate|Really clean} {inside|throughout}, {tables wiped straight away|toilets included}.",
+					"Toilets were {clean|spotless}, {which is rare|worth mentioning}.",
+					"You can tell they take hygiene seriously.",
+					"Tables cleared and wiped {quickly|as soon as people leave}.",
+					"Clean and tidy, {no complaints|no issues there}.",
+				},
+				{
+					"Tables {sticky|filthy|covered in crumbs} and nobody {clearing them|bothered to wipe them}.",
+					"The toilets were {disgusting|grim|a disgrace}, {no soap|no loo roll}.",
+					"Found a hair in my {salad|sandwich}, {lost my appetite|gross}.",
+					"Dirty cups piling up {everywhere|on every table} {for ages|all afternoon}.",
+					"Staff handling money and then pastries without gloves, {not great|bit grim}.",
+					"{The floor was sticky|The floor was filthy}, {wouldn't want to see the kitchen|honestly off-putting}.",
+					"Not the cleanest, {to be honest|let's say}.",
+					"Hygiene {looked questionable|is a real issue here}.",
+					"My mug still had {lipstick|a coffee ring} on it from the last person.",
+				},
+				{
+					"Reasonably clean, nothing to write home about.",
+					"Clean enough, a bit messy at lunchtime.",
+				},
+			},
+			"food": {
+				{
+					"The croissants are {flaky|buttery|perfectly flaky}, {best I've had in ages|the real deal|absolutely gorgeous}.",
+					"Had {@item} and {@drink}, {both spot on|couldn't fault it|faultless}.",
+					"The coffee is {seriously good|excellent|properly strong}, {smooth|no bitterness}.",
+					"Brunch was {amazing|huge|delicious}: {eggs Benedict|avocado toast|pancakes} {done perfectly|with great bread}.",
+					"The {almond croissant|pain au chocolat|cinnamon bun} is {to die for|heaven|a must}.",
+					"Sandwiches are {generous|packed with filling|made on proper bread}.",
+					"The salad was {fresh|vibrant|well dressed} and {actually filling|full of flavour}.",
+					"{Not bad at all|Not bad}, {the quiche especially|especially the cookies}.",
+					"The hot chocolate is {thick|rich|proper}, {perfect on a cold day|like a hug in a mug}.",
+					"Everything tastes {homemade|fresh|freshly baked}.",
+					"{Lush|Gorgeous|Banging} {pastries|cakes}, {we ordered seconds|had to take some home}.",
+					"{The flat white|The oat latte} was {perfect|spot on}, {lovely latte art|great crema}.",
+					"{@item} {straight out of the oven|still warm}, {what more do you want|heaven}.",
+					"The quiche was {cracking|lovely}, {proper crumbly pastry|generous filling}.",
+					"Kids loved the {cookies|hot chocolate}, {and so did I|no complaints from them}.",
+					"Proper French pastries, {buttery and light|not too sweet}.",
+				},
+				{
+					"Croissant was {stale|dry|clearly yesterday's}, {no butter taste|like cardboard}.",
+					"Coffee was {burnt|bitter|lukewarm|undrinkable}, {left half of it|had to send it back}.",
+					"Brunch was {disappointing|bland|a letdown}: {rubbery eggs|cold toast|unripe avocado}.",
+					"The sandwich was {soggy|stale|sad}, {really disappointing|not worth it}.",
+					"Had {@item}: {really not good|pretty poor|a letdown}.",
+					"Pastries {too sweet|tasteless|obviously defrosted}, {shame|what a shame}.",
+					"My {latte|cappuccino} was {barely warm|all milk|watery}.",
+					"Quality has {gone downhill|dropped a lot} {recently|in the last few months}.",
+					"Quiche was microwaved {to death|and still cold in the middle}.",
+					"The salad was {drowning in dressing|limp|bland}, {not great|pretty poor}.",
+					"Not {great|the best}, the {pain au chocolat|bun} was {squashed|burnt underneath}.",
+					"Eggs were {overcooked|rubbery} and the toast {was cold|had gone soggy}.",
+				},
+				{
+					"Pastries are {fine|standard}, nothing special.",
+					"Had {@item} and {@drink}.",
+					"Standard menu: pastries, sandwiches, salads and a few hot dishes.",
+					"Coffee was {okay|decent}, nothing more.",
+				},
+			},
+			"product": {
+				{
+					"{Great|Huge} selection of {pastries|cakes|sandwiches}, {spoilt for choice|hard to choose}.",
+					"Plenty of {vegan|veggie|gluten-free} options, {which is brilliant|finally!}",
+					"The counter is always {well stocked|full}, even late in the day.",
+					"Seasonal specials {keep it interesting|are always worth trying}.",
+					"You can buy {a loaf|a baguette} to take home, handy.",
+				},
+				{
+					"{No croissants left|Croissants sold out} by {10am|11am|lunchtime}, {really?|come on}.",
+					"Half the menu was {unavailable|out of stock}.",
+					"Slim pickings {in the afternoon|late in the day}, {nearly empty counter|just a few cookies left}.",
+					"No {gluten-free|dairy-free} options at all, {shame|please sort this}.",
+					"Sold me a {sandwich|wrap} that was {past its date|from yesterday}, {not on|unacceptable}.",
+					"Every time I go they're out of {oat milk|the almond croissants}.",
+				},
+				{
+					"Choice shrinks later in the day, {fair enough|understandable}.",
+					"A couple of vegan options, not loads.",
+				},
+			},
+			"ambience": {
+				{
+					"{Gorgeous|Lovely|Cosy} {interior|space}, {lots of plants|beautiful light|great music}.",
+					"{Calm|Quiet|Chilled} spot, perfect for {working|reading|a catch-up}.",
+					"Lovely {terrace|outdoor seating} {in the sun|for people watching}.",
+					"{Relaxed|Friendly} vibe, {not too loud|nice background music}.",
+					"The smell of fresh bread when you walk in {is everything|is heaven}.",
+					"Not noisy at all, {even when busy|you can actually talk}.",
+				},
+				{
+					"{Incredibly|Way too|Really} noisy, {couldn't hear myself think|had to shout to talk}.",
+					"Music {far too loud|blaring} {for a café|at 9am}.",
+					"{Cramped|Tiny} space, {tables crammed together|elbow to elbow with strangers}.",
+					"{Freezing|Draughty} every time the door opens.",
+					"No atmosphere, {feels like an airport café|canteen vibes}.",
+					"{So loud|Deafening} at lunchtime, {not relaxing at all|we left quickly}.",
+					"Echoey room, {every clatter bounces off the walls|the noise is unbearable when busy}.",
+				},
+				{
+					"{Small|Medium-sized} space, {a dozen tables|some seating outside}.",
+					"Feels like a chain, {nothing unexpected|standard decor}.",
+				},
+			},
+			"location": {
+				{
+					"{Great|Handy|Perfect} location {@near}.",
+					"{Right by|A couple of minutes from} the {station|metro}, {super convenient|perfect on the way to work}.",
+					"Handy spot to meet friends, easy to find.",
+				},
+				{
+					"{Parking is a nightmare|Nowhere to park} {round here|nearby}.",
+					"Step at the entrance, {not wheelchair friendly|a pain with a pushchair}.",
+					"{Hard to find|Easy to miss}, {walked past twice|the sign is tiny}.",
+				},
+				{
+					"{It's|Located} {@near}.",
+					"Paid parking nearby.",
+				},
+			},
+			"ordering": {
+				{
+					"{Ordered|Got} delivery {to the office|on a Sunday morning}, {arrived on time|everything was still warm|well packed}.",
+					"Click and collect {was ready on time|worked perfectly}, {in and out in a minute|no fuss}.",
+					"Booked {brunch|a table for six} online, {easy|table ready when we arrived}.",
+					"The app is {handy|great}, order ahead and grab it on the way.",
+					"Catering order for {a meeting|a birthday} was {perfect|a hit}.",
+				},
+				{
+					"Delivery {turned up|arrived} {an hour late|cold|with items missing}.",
+					"Half the order was missing and {no refund|nobody answers the phone}.",
+					"Booked a table {for four|for brunch} and {they had no record of it|gave it away}.",
+					"Ordered on the app, {turned up and it wasn't made|they'd never received it}.",
+					"They gave me {someone else's order|the wrong drink}.",
+				},
+				{
+					"They don't take bookings at weekends.",
+					"Delivery available through the usual apps.",
+				},
+			},
+			"payment": {
+				{
+					"Contactless, {quick|easy}, {no fuss|no minimum spend}.",
+					"The loyalty app {actually works|is easy to use}.",
+				},
+				{
+					"Card machine {was down|wasn't working}, cash only, {who carries cash these days?|had to find a cashpoint}.",
+					"Got charged {twice|for an extra coffee} and {had to argue|no apology}.",
+					"{Card only|Cash only}, {annoying|no warning at the door}.",
+					"Service charge added {without asking|automatically} even though we ordered at the till.",
+				},
+				{
+					"You pay at the counter before sitting down.",
+				},
+			},
+			"hours": {
+				{
+					"Open {from 7am|early}, perfect {before work|for early risers}.",
+					"Open {late|on Sundays|seven days a week}, {handy|great}.",
+				},
+				{
+					"{Closes|Shuts} at {5pm|6pm}, {useless if you work|way too early}.",
+					"Turned up {at 9 on a Saturday|on a Sunday morning} to find it closed, despite {Google|the website} saying open.",
+					"Kitchen {stops|closes} {at 2pm|early}, {no hot food after that|couldn't even get a toastie}.",
+					"Started {stacking chairs|mopping around us} {half an hour|20 minutes} before closing.",
+				},
+				{
+					"Open {7:30 to 7pm|8am to 6pm}, {closed Mondays|every day}.",
+				},
+			},
+			"overall": {
+				{
+					"{Brilliant|Fab|Lovely|Great} {spot|place|café}, {highly recommend|would recommend|can't recommend enough}.",
+					"All in all {a lovely experience|a great find|a solid 5 stars}.",
+					"{Honestly|Genuinely} one of my favourite {cafés|spots} {in town|around}.",
+					"Not bad at all, {pleasantly surprised|better than expected}.",
+				},
+				{
+					"{Really|Very} disappointed, won't be back.",
+					"{Don't understand|Can't understand} the good reviews.",
+					"{Avoid|Give it a miss}, there are {much better|far better} places {nearby|around}.",
+					"{Total|Complete} letdown from start to finish.",
+					"{Not|Definitely not} worth {the hype|the money|the trip}.",
+				},
+				{
+					"{Decent|Okay} place {for a quick stop|if you're nearby}.",
+					"{Mixed|Average} experience overall.",
+				},
+			},
+		},
+		clause: map[string][2][]string{
+			"service":     {{"{lovely|friendly} staff", "{great|brilliant} service"}, {"{rude|miserable} staff", "{terrible|awful} service"}},
+			"waiting":     {{"no queue", "no wait"}, {"{huge|massive} queue", "{40 minute|half hour|ridiculous} wait", "waited {ages|forever}"}},
+			"price":       {{"{fair|reasonable} prices", "good value"}, {"{overpriced|way overpriced|pricey}", "poor value"}},
+			"cleanliness": {{"{spotless|really clean}", "clean toilets"}, {"{dirty|sticky} tables", "{grim|filthy} toilets"}},
+			"food":        {{"{amazing|great|cracking} {croissants|coffee|brunch}", "{delicious|gorgeous} pastries"}, {"{stale|dry} croissant", "{bitter|lukewarm} coffee", "{bland|sad} food"}},
+			"product":     {{"{great|big} selection", "loads of vegan options"}, {"{nothing left|sold out} by {11|noon}", "{limited|poor} choice"}},
+			"ambience":    {{"{cosy|lovely} vibe", "{lovely|nice} terrace"}, {"{way too|really} loud", "{cramped|noisy} room"}},
+			"location":    {{"{handy|great} location"}, {"nowhere to park"}},
+			"ordering":    {{"{fast|quick} delivery", "easy booking"}, {"{late|cold} delivery", "{wrong|incomplete} order"}},
+			"payment":     {{"{easy|quick} contactless"}, {"card machine down"}},
+			"hours":       {{"open {early|late}"}, {"closes {too early|at 5}"}},
+			"overall":     {{"{highly recommend|recommended}", "{great|lovely} spot"}, {"{avoid|won't be back}", "{total|big} letdown"}},
+		},
+		perfect: []string{"{We come|I come} here {every week|all the time|most weekends} and it never disappoints.", "Faultless from start to finish.", "Couldn't fault a thing."},
+		openers: [3][]string{
+			{"{Absolutely|Really} {loved|love} this place!", "What a {find|gem}!", "I've been coming here {for years|since it opened}.",
+				"Popped in {on a whim|for a quick coffee} and {so glad I did|stayed for two hours}.", "Second visit and {still|just as} {impressed|good}.",
+				"{Wow.|Where to start?}", "My new favourite breakfast spot.", "Such a gem!", "Consistently good.", "Popped in again this week, still great."},
+			{"{Really|So} disappointed.", "I {rarely|don't usually} leave bad reviews, but...", "Not sure what's happened to this place.",
+				"{Awful|Terrible|Poor} experience today.", "Used to love this place, {not anymore|what happened?}", "Oh dear."},
+			{"Mixed feelings about this one.", "Quick review of our last visit.", "{Hmm.|Well.}", "Some good, some bad.",
+				"Bit of a mixed bag."},
+		},
+		closers: [3][]string{
+			{"{Will definitely be back|We'll be back|Can't wait to come back}!", "{Thanks|Big thanks} to the team!", "{Highly recommend|Recommended}!",
+				"Keep up the good work!", "5 stars, {well deserved|easy}.", "Go, you won't regret it.", "Can't wait for the next visit!", "Thanks, Maison Colette!", "See you soon!", "Already planning my next trip back."},
+			{"Won't be returning.", "{Such a shame|Shame}, {it used to be great|the place has potential}.", "{Management|Someone} needs to {sort this out|have a look at this}.",
+				"Avoid.", "Would give zero stars if I could."},
+			{"Might give it another go {on a weekday|when it's quieter}.", "Could do better.", "{Fine|Okay} for a quick stop, I suppose."},
+		},
+		contexts: []string{
+			"Came {with friends|with my partner|with the kids|on my own} {on a Sunday morning|for Saturday brunch|for a late lunch|mid-afternoon}.",
+			"We were a group of {four|six} celebrating {a birthday|a friend's promotion}.",
+			"I work nearby and pop in {most mornings|a couple of times a week}.",
+			"Worked from here on my laptop for {a couple of hours|the morning}.",
+			"We got it {to take away|to go}.",
+			"First time {here|visiting}, {a friend recommended it|saw it on Instagram}.",
+			"Got there around {9|10:30|noon|4pm} and {it was packed|there were a few free tables|it was pretty quiet}.",
+			"Quick stop {before a meeting|after the gym|on the school run}.",
+			"Met a friend here for a catch-up.",
+			"Popped in with the dog, who got a treat.",
+			"Breakfast meeting with a client.",
+		},
+		tourist: []string{
+			"{Visiting|On holiday in} {@city} {for a few days|with my family} and found this place {near our hotel|by chance}.",
+			"In {@city} for work and came here two mornings in a row.",
+			"Our hotel recommended it, {we were not disappointed|worth the walk}.",
+		},
+		locContexts: map[string][]string{
+			"lyon-part-dieu":   {"Grabbed breakfast before my train to {Paris|Marseille|Geneva}."},
+			"montreal-plateau": {"Sunday brunch {with friends|with the family} after a walk up Mount Royal."},
+		},
+		locExtras: map[string]map[string][3][]string{
+			"bordeaux-chartrons@early": {
+				"service":     {nil, {"Waitress was {openly rude|really rude} to us, shocking.", "The manager was shouting at staff in front of customers, {awkward|grim}."}, nil},
+				"cleanliness": {nil, {"Bins overflowing by the counter and filthy tables.", "Toilets {out of order|filthy} and crumbs everywhere."}, nil},
+			},
+			"bordeaux-chartrons@late": {
+				"service":     {{"New team is {lovely|so friendly}, what a change from last year!"}, nil, nil},
+				"cleanliness": {{"Place has been {refurbished|done up} and it's spotless now."}, nil, nil},
+			},
+			"montreal-plateau": {
+				"food": {{"Best brunch on the Plateau, {hands down|no contest}.", "The croissants are as good as in Paris, {no joke|seriously}.",
+					"Eggs Benny {done right|on point} and the maple latte is {a treat|amazing}.", "French toast with berries was {unreal|incredible}, {eh|honestly}."}, nil, nil},
+				"service": {{"Bilingual staff, {super friendly|so welcoming}, switched to English without blinking."}, nil, nil},
+			},
+			"lille-vieux-lille": {
+				"hours": {nil, {"Closed on Sundays, {which is a shame|really?}, when the whole old town is out walking."}, nil},
+			},
+		},
+		oneLiners: [6][]string{
+			nil,
+			{"Awful.", "Terrible!!!", "Never again.", "Avoid.", "Dreadful.", "Worst café ever.", "Shocking."},
+			{"Disappointing.", "Not great.", "Meh, wouldn't rush back.", "Underwhelming.", "[price:neg]Overpriced and meh."},
+			{"It's ok.", "Meh.", "Average.", "Fine, nothing special.", "Decent enough.", "Hit and miss.", "Alright."},
+			{"Very good.", "[food:pos]Nice place, good coffee.", "Solid spot.", "Pretty good!", "Nice.", "[food:pos,price:neg]Good coffee, bit pricey.", "Not bad at all!"},
+			{"Lovely spot", "Amazing!!", "[food:pos]Best croissants in town 🥐", "Perfect as always", "Love it here ❤️", "10/10 would recommend", "[food:pos]Fab brunch!",
+				"[food:pos]Gorgeous pastries", "Spot on.", "Top notch.", "Brilliant!", "Absolutely lush."},
+		},
+		titles: [3][]string{
+			{"Lovely spot", "Great brunch", "Hidden gem", "Best croissants around", "Perfect coffee stop", "Never disappoints", "A real treat", "Fab"},
+			{"Disappointing", "Not what it used to be", "Avoid", "Poor experience", "Won't be back", "Really let down"},
+			{"Mixed bag", "OK but...", "Average", "Could be better"},
+		},
+		themeTitles: map[string][2][]string{
+			"waiting":     {{"Quick and easy"}, {"Endless queue", "Far too slow", "The wait!"}},
+			"price":       {{"Good value"}, {"Overpriced", "Daylight robbery"}},
+			"food":        {{"Proper croissants", "Brunch heaven", "Delicious"}, {"Poor food", "Quality has dropped"}},
+			"service":     {{"Lovely staff"}, {"Rude staff", "Terrible service"}},
+			"cleanliness": {{"Clean and cosy"}, {"Dirty", "Grim toilets"}},
+			"ambience":    {{"Cosy spot"}, {"Too noisy", "So loud"}},
+			"hours":       {nil, {"Closes too early"}},
+			"ordering":    {{"Great delivery"}, {"Delivery fail"}},
+		},
+		toPos:        []string{"But", "On the plus side,", "That said,", "To be fair,", "Thankfully,"},
+		toNeg:        []string{"But", "However,", "That said,", "Only downside:", "On the flip side,", "Sadly,"},
+		sameJoin:     []string{", ", " and ", ", "},
+		contrastJoin: []string{", but ", " but ", ", though "},
+		burst: []string{
+			"Missed my train because of the queue here, {unbelievable|thanks a lot}.",
+			"Queued for {25|30} minutes for a takeaway coffee at {7:45|8am}, in a train station!",
+			"Only {two|one} staff on at rush hour and the queue {spills into the station concourse|goes out the door}.",
+			"The wait has been {ridiculous|absurd} for the past couple of weeks.",
+			"Waited {20|25} minutes, {gave up|left without my coffee} and ran for my train.",
+		},
+		burstShort: []string{"Huge queue, missed my train.", "25 min wait for a coffee. No.", "Queue out the door, one till open."},
+		emojiPos:   []string{"😍", "👍", "☕", "🥐", "❤️", "😋", "👌", "✨", "🙌"},
+		emojiNeg:   []string{"😡", "👎", "😤", "🙄", "😞", "🤢"},
+		emojiNeu:   []string{"🤷", "😐", "🤔"},
+		fixes: [][2]string{{"definitely", "definately"}, {"recommend", "reccomend"}, {"disappointed", "dissapointed"}, {"you're", "your"},
+			{"it's", "its"}, {"would have", "would of"}, {" I ", " i "}, {"a lot", "alot"}, {"their", "there"}, {"lose", "loose"},
+			{"croissant", "crossaint"}, {"separate", "seperate"}, {"coffee", "coffe"}, {"queue", "que"}},
+		reply: replyBank{
+			greet: []string{"Hi {@name},", "Dear {@name},", "Hello,", "Hi there,", "Hi {@name}, thanks for stopping by."},
+			body: [3][]string{
+				{"Thank you so much for your lovely review!", "Thanks for taking the time to write this, it made the team's day.", "We're delighted you enjoyed your visit."},
+				{"Thank you for your feedback, and I'm really sorry your visit fell short.", "We're sorry to hear about your experience, this isn't the standard we aim for.",
+					"I'm sorry, and thank you for letting us know."},
+				{"Thanks for the honest feedback, it helps us improve.", "Thank you for your review, we've taken your comments on board."},
+			},
+			themePos: map[string][]string{
+				"food":     {"Our bakers will be thrilled to hear you enjoyed the pastries."},
+				"service":  {"I'll pass your kind words on to the team."},
+				"ambience": {"We put a lot of love into the space, so glad you felt at home."},
+			},
+			themeNeg: map[string][]string{
+				"waiting":     {"We're adding staff at peak times to bring waiting times down.", "Weekend queues have been a real challenge; we've just added a second till."},
+				"price":       {"Our prices reflect the quality of our ingredients (French butter, organic flour), but we hear you."},
+				"cleanliness": {"We've reviewed our cleaning rota for the dining room and toilets.", "That's not acceptable and we've addressed it with the team."},
+				"service":     {"I've spoken with the team about the welcome you received."},
+				"food":        {"I've passed your comments to our head baker."},
+				"ordering":    {"Please email hello@maison-colette.example with your order number and we'll refund you."},
+				"hours":       {"Our opening hours are now up to date everywhere, sorry for the wasted trip."},
+				"product":     {"We're baking more for the mornings so we don't run out."},
+				"payment":     {"The card machine has since been replaced."},
+				"ambience":    {"We've turned the music down and are looking at acoustic panels to soften the noise."},
+			},
+			burst: []string{"We know the queues have been too long these past two weeks, especially for travellers; a second till opens from Monday."},
+			closing: [3][]string{
+				{"Hope to see you again soon!", "See you next time!", "Have a lovely day!"},
+				{"We'd love the chance to welcome you back.", "Please drop us a line at hello@maison-colette.example so we can put things right.", "Kind regards."},
+				{"Hope to see you again.", "All the best."},
+			},
+		},
+	}
+	// London: noise and queues.
+	london := map[string][3][]string{
+		"ambience": {nil, {"Proper lunchtime din in here, {bring earplugs|you'll be shouting across the table}.",
+			"Music and coffee grinder {competing|at full blast}, {no chance of a conversation|impossible to take a call}.",
+			"It's a tourist crush at weekends, {noisy and chaotic|loud and hectic}."}, nil},
+		"waiting": {nil, {"Queue {snakes|goes} out the door {every weekend|at lunch}, {tourists everywhere|it's bedlam}.",
+			"Waited {20|25} minutes for a {flat white|takeaway coffee}; it's London, but still."}, nil},
+	}
+	b.locExtras["london-covent-garden"] = london
+	b.locExtras["london-shoreditch"] = london
+	// Paris prices seen by visitors.
+	paris := map[string][3][]string{
+		"price": {nil, {"Paris prices, sure, but {@p_coffee} for a latte is steep.", "Tourist-trap pricing, {@p_brunch} for a so-so brunch."}, nil},
+	}
+	for _, id := range []string{"paris-opera", "paris-marais", "paris-batignolles"} {
+		b.locExtras[id] = paris
+	}
+	return b
+}
