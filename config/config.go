@@ -24,9 +24,43 @@ type Config struct {
 	Schedule string  `yaml:"schedule"`
 	Log      Log     `yaml:"log"`
 	Crawler  Crawler `yaml:"crawler"`
+	// Scheduler runs sources on their schedules in `vigie serve`.
+	Scheduler Scheduler `yaml:"scheduler"`
+	// Server is the HTTP server of `vigie serve` and `vigie demo`.
+	Server Server `yaml:"server"`
 	// Enrichment tunes sentiment and themes.
 	Enrichment Enrichment `yaml:"enrichment"`
 	Brands     []Brand    `yaml:"brands"`
+}
+
+// Scheduler settings for `vigie serve`. Sources run on their own
+// schedules; crawler.concurrency bounds the runs in flight overall.
+type Scheduler struct {
+	// Jitter delays each scheduled run by a random time up to this long,
+	// so that a thousand sources on "@hourly" do not fire in the same
+	// second.
+	Jitter Duration `yaml:"jitter"`
+	// PerHost bounds the runs in flight against one host.
+	PerHost int `yaml:"per_host"`
+	// MaxBackoff caps the wait after repeated failures of a source: each
+	// failure doubles the wait before its next run, up to this; a success
+	// resets it.
+	MaxBackoff Duration `yaml:"max_backoff"`
+	// Grace is how long a stopping service lets running batches finish.
+	Grace Duration `yaml:"grace"`
+}
+
+// Server settings: the dashboard, the API, /healthz and /metrics.
+type Server struct {
+	// Addr is where to listen (host:port).
+	Addr string `yaml:"addr"`
+	// Tokens are API tokens (sent as "Authorization: Bearer TOKEN"); when
+	// any is set, every request needs one. Use ${ENV} references.
+	Tokens []string `yaml:"tokens"`
+	// Insecure allows listening on a non-loopback address without tokens.
+	Insecure bool `yaml:"insecure"`
+	// BaseURL is the dashboard's public address, for links in alerts.
+	BaseURL string `yaml:"base_url"`
 }
 
 // Enrichment tunes how reviews are understood: sentiment vocabulary,

@@ -125,6 +125,8 @@ func TestParseErrors(t *testing.T) {
 		{"yaml syntax", "brands: [\n", []string{"v.yaml:1: did not find expected node content"}},
 		{"empty", "", []string{"v.yaml: the file is empty"}},
 		{"duplicate key", "data_dir: a\ndata_dir: b\n" + brands, []string{"v.yaml:2"}},
+		{"exposed server", "server: {addr: \"0.0.0.0:8080\"}\n" + brands, []string{"v.yaml:1: server.addr: listening on \"0.0.0.0:8080\" without server.tokens"}},
+		{"short token", "server:\n  tokens: [abc]\n" + brands, []string{"server.tokens[0]: a token needs at least 16 characters"}},
 		{"coordinates", strings.Replace(brands, "      - id: l\n", "      - id: l\n        coordinates: {lat: 123, lon: 0}\n", 1), []string{"brands[0].locations[0].coordinates.lat: must be between -90 and 90"}},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -66,6 +67,13 @@ func Default() Config {
 			MaxPages:     50,
 			Concurrency:  4,
 		},
+		Scheduler: Scheduler{
+			Jitter:     Duration(2 * time.Minute),
+			PerHost:    2,
+			MaxBackoff: Duration(6 * time.Hour),
+			Grace:      Duration(30 * time.Second),
+		},
+		Server: Server{Addr: "127.0.0.1:8080"},
 	}
 }
 
@@ -172,6 +180,27 @@ func (d *decoder) validate(c *Config, kinds Kinds) {
 	}
 
 	d.validateEnrichment(c)
+	if c.Scheduler.PerHost < 1 {
+		bad("scheduler.per_host", "must be at least 1, not %d", c.Scheduler.PerHost)
+	}
+	if c.Scheduler.MaxBackoff <= 0 {
+		bad("scheduler.max_backoff", "must be longer than 0")
+	}
+	if host, port, err := net.SplitHostPort(c.Server.Addr); err != nil || port == "" {
+		bad("server.addr", "%q is not host:port (such as 127.0.0.1:8080)", c.Server.Addr)
+	} else if !isLoopback(host) && len(c.Server.Tokens) == 0 && !c.Server.Insecure {
+		bad("server.addr", "listening on %q without server.tokens would expose reviews and settings to the network: add tokens, or set server.insecure: true", c.Server.Addr)
+	}
+	for i, t := range c.Server.Tokens {
+		if len(t) < 16 {
+			bad(fmt.Sprintf("server.tokens[%d]", i), "a token needs at least 16 characters")
+		}
+	}
+	if c.Server.BaseURL != "" {
+		if err := CheckURL("server.base_url", c.Server.BaseURL); err != nil {
+			bad("server.base_url", "%q is not an absolute http(s) URL", c.Server.BaseURL)
+		}
+	}
 
 	ids := map[string]string{} // brand, location and source ids -> path
 	unique := func(kind, id, path string) {
@@ -219,6 +248,15 @@ func (d *decoder) validate(c *Config, kinds Kinds) {
 			}
 		}
 	}
+}
+
+// isLoopback reports whether host only listens on this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 var themeName = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
