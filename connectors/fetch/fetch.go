@@ -160,7 +160,36 @@ type Response struct {
 	Attempts int
 }
 
-// Error is a request that failed for good.
+// secretParams are query parameters that carry credentials; their values
+// never appear in errors or logs.
+var secretParams = []string{"key", "api_key", "apikey", "access_token", "token", "client_secret", "password", "sig", "signature"}
+
+// Redact returns raw with the values of credential query parameters
+// replaced, for errors and logs.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery == "" {
+		return raw
+	}
+	q := u.Query()
+	changed := false
+	for k := range q {
+		for _, s := range secretParams {
+			if strings.EqualFold(k, s) {
+				q.Set(k, "REDACTED")
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return raw
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Error is a request that failed for good. Its URL has credentials
+// redacted.
 type Error struct {
 	Method, URL string
 	// StatusCode is the last HTTP status, 0 for network errors.
@@ -211,10 +240,11 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	u, err := url.Parse(req.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &Error{Method: method, URL: req.URL, Err: fmt.Errorf("not an absolute http(s) URL")}
+		return nil, &Error{Method: method, URL: Redact(req.URL), Err: fmt.Errorf("not an absolute http(s) URL")}
 	}
+	shown := Redact(req.URL)
 	fail := func(status, attempts int, err error) *Error {
-		return &Error{Method: method, URL: req.URL, StatusCode: status, Attempts: attempts, Err: err}
+		return &Error{Method: method, URL: shown, StatusCode: status, Attempts: attempts, Err: err}
 	}
 	h := c.host(u)
 	if req.Robots {
@@ -248,7 +278,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			}
 			return last, fail(statusOf(resp), attempt, err)
 		}
-		c.opts.Logger.Debug("fetch: retrying", "url", req.URL, "status", statusOf(resp), "err", err, "wait", wait, "attempt", attempt)
+		c.opts.Logger.Debug("fetch: retrying", "url", shown, "status", statusOf(resp), "err", err, "wait", wait, "attempt", attempt)
 		if err := sleep(ctx, wait); err != nil {
 			return last, fail(statusOf(resp), attempt, err)
 		}

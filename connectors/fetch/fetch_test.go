@@ -357,3 +357,13 @@ func TestCollectorUsesClient(t *testing.T) {
 		t.Error("disallowed page fetched through colly")
 	}
 }
+
+func TestErrorsRedactCredentials(t *testing.T) {
+	s := newSite(t, map[string]http.HandlerFunc{"/robots.txt": text(""), "/api": func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "denied", http.StatusForbidden)
+	}})
+	_, err := fastClient(Options{}).Get(context.Background(), s.URL+"/api?place=1&key=SECRET123&access_token=TOK")
+	if err == nil || strings.Contains(err.Error(), "SECRET123") || strings.Contains(err.Error(), "TOK") || !strings.Contains(err.Error(), "place=1") {
+		t.Errorf("error leaks or loses the URL: %v", err)
+	}
+}
