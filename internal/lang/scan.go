@@ -101,9 +101,12 @@ func skipChunk(c string) bool {
 // scan fills f from text, stopping after the chunk in which maxLetters
 // letters have been seen or after maxBytes bytes: the prefix decides.
 func (f *features) scan(text string, maxLetters, maxBytes int) {
+	if len(text) > maxBytes {
+		text = text[:maxBytes] // a word cut here is cut like any other
+	}
 	i := 0
 	for i < len(text) {
-		if f.letters() >= maxLetters || i >= maxBytes {
+		if f.letters() >= maxLetters {
 			break
 		}
 		if n := spaceAt(text, i); n > 0 {
@@ -403,21 +406,32 @@ func (f *features) word(w *word) {
 	}
 }
 
-// cyrSuffix gives the languages a Cyrillic word's ending points to:
-// adjectives in "-ая", "-яя" and "-ой" and verbs in "-ешь", "-ишь" are
-// Russian (Ukrainian, Bulgarian, Serbian and Macedonian say "-а", "-ою",
-// "-еш", "-ш"). Belarusian shares some, but shows "і" or "ў" besides.
+// cyrSuffix gives the languages a Cyrillic word's ending points to.
+// These endings are Russian: adjectives in "-ая", "-яя", "-ой", "-ое",
+// "-ее"; verbs in "-ешь", "-ишь", "-ает", "-яет", "-ует", "-еет", "-ют",
+// "-ется", "-ится", "-ются"; participles in "-щий". Ukrainian writes "-а",
+// "-ою", "-е", "-є", "-ає", "-ють", "-ється"; Bulgarian, Serbian and
+// Macedonian "-а", "-о", "-ат", "-е" and "се". Belarusian shares some but
+// shows "і" or "ў" besides.
 func cyrSuffix(b []byte, letters int) uint8 {
 	if letters < 4 {
 		return 0
 	}
-	for _, suf := range [...]string{"ая", "яя", "ой", "ешь", "ишь"} {
-		if bytes.HasSuffix(b, []byte(suf)) {
+	for _, suf := range cyrSuffixes {
+		if bytes.HasSuffix(b, suf) {
 			return 1<<cRU | 1<<cBE
 		}
 	}
 	return 0
 }
+
+var cyrSuffixes = func() [][]byte {
+	var out [][]byte
+	for _, s := range strings.Fields("ая яя ой ое ее ешь ишь ает яет ует еет ют ется ится ются щий") {
+		out = append(out, []byte(s))
+	}
+	return out
+}()
 
 // latinLookup finds a word's languages: the whole word, else without
 // closing quotes, else by its elided prefix ("qu'", "l'") and its clitic

@@ -57,10 +57,12 @@ const (
 	nCyr
 )
 
-// Function words and a few very frequent review words, written for this
-// package (not derived from any corpus). A word listed for several
-// languages counts for each of them: membership is honest, and the decision
-// looks at margins, so shared words such as "de" or "in" only dilute.
+// Function words and a few very frequent review words, written by hand for
+// this package (not derived from any corpus, so they may ship). A word
+// listed for several languages counts for each of them: membership is
+// honest, and the decision looks at margins, so shared words such as "de"
+// or "in" only dilute. Words of other languages that are also common
+// English or French content words were left out ("will", "man", "car").
 // Apostrophe forms are looked up whole ("don't"), then by their elided
 // prefix ("l'", "qu'") and clitic suffix ("'s", "'ll").
 var latinWords = [nLatin]string{
@@ -218,7 +220,7 @@ var cyrWords = [nCyr]string{
 		але ўсё дзякуй ці`,
 	cBG: `е и в не на да се за от с са съм си сме сте ще това този тази тези които който която което във
 		със към беше бяха обаче защото нещо всички някой когато където какво ако но или при през пред
-		между най ли ги му ѝ ни също трябва бъде има нито много как тук там`,
+		между най ли ги му ѝ ни също трябва бъде има нито много как тук там почти`,
 	cSR: `и у је се на да за од са с не то а као што или који која које ово ова овај тај та био била било
 		сам си смо сте није јер где има нема само још већ врло јако добро све сви ми ви
 		они она он ја ти из до по при`,
