@@ -29,6 +29,13 @@ type Kinds interface {
 	Names() []string
 }
 
+// PathResolver is implemented by parameter structs that hold file paths:
+// the loader calls it with the configuration file's folder, so that
+// relative paths mean the same wherever Vigie is started from.
+type PathResolver interface {
+	ResolvePaths(dir string)
+}
+
 // Validator is implemented by parameter structs that check their values.
 // Return errors made with Invalid so that the message names the field.
 type Validator interface {
@@ -343,6 +350,9 @@ func (d *decoder) validateSource(c *Config, l *Location, s *Source, sp, brand st
 	}
 	if s.params != nil {
 		d.structure(s.params, reflect.ValueOf(params).Elem(), sp)
+	}
+	if r, ok := params.(PathResolver); ok {
+		r.ResolvePaths(filepath.Dir(c.File))
 	}
 	if v, ok := params.(Validator); ok {
 		if err := v.Validate(); err != nil {

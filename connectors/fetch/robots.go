@@ -79,7 +79,12 @@ func (rc *robotsCache) get(ctx context.Context, u *url.URL) (*robotsRules, error
 		e = &robotsEntry{once: make(chan struct{})}
 		rc.rules[key] = e
 		rc.mu.Unlock()
-		e.rules, e.expires = rc.fetch(ctx, key)
+		rules, expires := rc.fetch(ctx, key)
+		// Written under the lock: another caller checks the expiry of
+		// this entry under it.
+		rc.mu.Lock()
+		e.rules, e.expires = rules, expires
+		rc.mu.Unlock()
 		close(e.once)
 	} else {
 		rc.mu.Unlock()

@@ -243,6 +243,9 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown location", []string{"search", "--config", cfg, "--location", "paris", "x"}, 2, `--location "paris" is not in`},
 		{"bad flag", []string{"search", "--colour"}, 2, "flag provided but not defined"},
 		{"check", []string{"check", "--config", cfg}, 0, ""},
+		{"extract source needs config", []string{"extract", "--source", "x", "page.html"}, 2, "--source needs --config"},
+		{"extract unknown kind", []string{"extract", "--kind", "nope", "page.html"}, 2, `--kind "nope"`},
+		{"extract missing file", []string{"extract", "nope.html"}, 2, "nope.html"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,5 +254,18 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("exit %d, want %d; output:\n%s%s\nwant it to contain %q", code, tt.code, out, errOut, tt.want)
 			}
 		})
+	}
+}
+
+// An html source's selectors can be tried on a saved page.
+func TestExtractWithConfiguredSource(t *testing.T) {
+	code, out, errOut := vigie(t, "extract", "--config", "../../config/examples/otzovik.yaml", "--source", "spb-nevsky-otzovik",
+		"../../connectors/html/testdata/otzovik/list-1.html")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	rs := jsonLines[review.Review](t, out)
+	if len(rs) == 0 || rs[0].Source != "spb-nevsky-otzovik" || rs[0].Author == "" || rs[0].Rating == nil {
+		t.Errorf("reviews: %+v", rs)
 	}
 }

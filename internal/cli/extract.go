@@ -22,7 +22,7 @@ import (
 var extractCommand = command{
 	name:    "extract",
 	summary: "Extract the reviews of one page, saved file or API response and print them as JSON lines (no index): the tool for a site that does not work.",
-	usage:   "extract [--kind KIND] [--base-url URL] [--config FILE] FILE|URL",
+	usage:   "extract [--kind KIND] [--base-url URL] [--config FILE [--source ID]] FILE|URL",
 	run:     runExtract,
 }
 
@@ -30,6 +30,7 @@ func runExtract(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	kindName := fs.String("kind", "", "the source `kind` that reads the document (default: detected from the content)")
 	baseURL := fs.String("base-url", "", "the `URL` a saved file came from, to resolve its links")
 	cfgPath := fs.String("config", "", "configuration `file` whose crawler settings to use when fetching a URL (optional)")
+	sourceID := fs.String("source", "", "read the document with this configured source's kind and parameters (`id`; needs --config): how to try an html source's selectors on a saved page")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -39,12 +40,26 @@ func runExtract(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	}
 	target := pos[0]
 	crawler := config.Default().Crawler
+	var params any
+	if *sourceID != "" && *cfgPath == "" {
+		return usagef("--source needs --config")
+	}
 	if *cfgPath != "" {
 		cfg, err := loadConfig(env, *cfgPath)
 		if err != nil {
 			return err
 		}
 		crawler = cfg.Crawler
+		if *sourceID != "" {
+			srcs, err := selectSources(cfg, []string{*sourceID})
+			if err != nil {
+				return err
+			}
+			if *kindName != "" && *kindName != srcs[0].Kind {
+				return usagef("--kind %q contradicts source %s, which is of kind %q", *kindName, *sourceID, srcs[0].Kind)
+			}
+			*kindName, params = srcs[0].Kind, srcs[0].Params
+		}
 	}
 	if *baseURL != "" {
 		if err := config.CheckURL("--base-url", *baseURL); err != nil {
@@ -71,14 +86,14 @@ func runExtract(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		}
 		kind = k
 	}
-	ext, err := kind.Extract(ctx, nil, doc)
+	ext, err := kind.Extract(ctx, params, doc)
 	if err != nil {
 		return fmt.Errorf("%s: %w", target, err)
 	}
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
 	now := time.Now()
-	src := config.Source{Kind: kind.Name}
+	src := config.Source{ID: *sourceID, Kind: kind.Name}
 	for i := range ext.Reviews {
 		r := &ext.Reviews[i]
 		if !pipeline.Prepare(r, src, now) {
@@ -140,8 +155,19 @@ func readDocument(ctx context.Context, env *Env, target, baseURL string, crawler
 	// its own business (a windows-1251 page says so in its <meta>).
 	ct, _, _ := mime.ParseMediaType(mime.TypeByExtension(strings.ToLower(filepath.Ext(target))))
 	doc := connectors.Document{URL: baseURL, ContentType: ct, Body: raw}
-	if !strings.Contains(ct, "xml") {
+	// Pages and JSON are decoded here as a crawl would; feeds and exports
+	// are left to their readers, which honour the XML declaration or
+	// detect the spreadsheet's encoding.
+	if ct == "text/html" || ct == "application/xhtml+xml" || ct == "application/json" || ct == "" && !isDataFile(target) {
 		doc.Body, _ = fetch.Decode(raw, ct)
 	}
 	return doc, nil
+}
+
+func isDataFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv", ".tsv", ".jsonl", ".ndjson", ".xml", ".rss", ".atom":
+		return true
+	}
+	return false
 }
