@@ -185,6 +185,9 @@ func Document(r *review.Review) (map[string]any, error) {
 		}
 		doc[FieldThemes] = names
 	}
+	for k, v := range AggregateFields(r) {
+		doc[k] = v
+	}
 	return doc, nil
 }
 

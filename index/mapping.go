@@ -24,7 +24,7 @@ import (
 
 // MappingVersion changes whenever the mapping changes in a way that needs
 // the index rebuilt.
-const MappingVersion = "2"
+const MappingVersion = "3"
 
 // Languages with their own analysed fields. Text in any other language is
 // indexed under "und" with a language-neutral analyser.
@@ -191,6 +191,7 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 	stored.DocValues = false
 	doc.AddFieldMappingsAt(FieldDoc, stored)
 
+	AddAggregateMappings(doc)
 	m.DefaultMapping = doc
 	return m, nil
 }

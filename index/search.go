@@ -141,6 +141,9 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	case "", SortRelevance:
 		if strings.TrimSpace(q.Text) == "" {
 			req.SortBy([]string{"-" + FieldPublished, "_id"})
+		} else {
+			// Ties broken by id, so that paging neither repeats nor skips.
+			req.SortBy([]string{"-_score", "_id"})
 		}
 	case SortNewest:
 		req.SortBy([]string{"-" + FieldPublished, "_id"})
