@@ -102,11 +102,31 @@ func New(cfg config.Enrichment, opts ...Option) (*Enricher, error) {
 	if cfg.Model != "" && s.classifier == nil {
 		return nil, fmt.Errorf("enrich: model %s is configured but no classifier was loaded from it", cfg.Model)
 	}
+	var tax *themes.Taxonomy
+	var err error
+	switch {
+	case !cfg.UseDefaultThemes():
+		tax = &themes.Taxonomy{}
+	case s.taxonomy != nil:
+		tax = s.taxonomy.Clone()
+	default:
+		if tax, err = themes.Default(); err != nil {
+			return nil, fmt.Errorf("enrich: %w", err)
+		}
+	}
+	if err := tax.Apply(cfg.Themes); err != nil {
+		return nil, fmt.Errorf("enrich: %w", err)
+	}
 	so := sentiment.Options{}
 	if s.builtin != nil {
 		so = *s.builtin
 	}
 	so.Params = s.sentParams
+	if so.Aspects == nil {
+		// The themes are the aspects that contextual lexicon entries
+		// ("high" with prices) look for.
+		so.Aspects = aspects(tax)
+	}
 	if len(cfg.Lexicons) > 0 {
 		lex := map[string][]string{}
 		for lang, paths := range so.Lexicons {
@@ -121,20 +141,6 @@ func New(cfg config.Enrichment, opts ...Option) (*Enricher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("enrich: %w", err)
 	}
-	var tax *themes.Taxonomy
-	switch {
-	case !cfg.UseDefaultThemes():
-		tax = &themes.Taxonomy{}
-	case s.taxonomy != nil:
-		tax = s.taxonomy.Clone()
-	default:
-		if tax, err = themes.Default(); err != nil {
-			return nil, fmt.Errorf("enrich: %w", err)
-		}
-	}
-	if err := tax.Apply(cfg.Themes); err != nil {
-		return nil, fmt.Errorf("enrich: %w", err)
-	}
 	tg, err := themes.NewTagger(tax, s.themParams)
 	if err != nil {
 		return nil, fmt.Errorf("enrich: %w", err)
@@ -145,6 +151,21 @@ func New(cfg config.Enrichment, opts ...Option) (*Enricher, error) {
 	}
 	e.pool.New = func() any { return new(work) }
 	return e, nil
+}
+
+// aspects lists the terms of each theme per language, as the sentiment
+// analyser takes them.
+func aspects(tax *themes.Taxonomy) map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for _, th := range tax.Themes {
+		for lang, terms := range th.Terms {
+			if out[lang] == nil {
+				out[lang] = map[string][]string{}
+			}
+			out[lang][th.Name] = append(out[lang][th.Name], terms...)
+		}
+	}
+	return out
 }
 
 // Name implements pipeline.Enricher.

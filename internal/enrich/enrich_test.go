@@ -186,6 +186,10 @@ func TestConfig(t *testing.T) {
 	if err := os.WriteFile(lex, []byte("monday\t-2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	aspectLex := dir + "/aspect.tsv"
+	if err := os.WriteFile(aspectLex, []byte("high\t-1.5\texact\twith=price\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	no := false
 	for _, c := range []struct {
 		name       string
@@ -196,6 +200,13 @@ func TestConfig(t *testing.T) {
 		wantErr    string
 	}{
 		{name: "user lexicon", cfg: config.Enrichment{Lexicons: map[string]string{"en": lex}}, text: "We went on Monday.", wantLabel: "negative", wantThemes: "overall:negative"},
+		{name: "aspect word next to its theme", cfg: config.Enrichment{Lexicons: map[string]string{"en": aspectLex}},
+			text: "The price is high.", wantLabel: "negative", wantThemes: "price:negative"},
+		{name: "aspect word elsewhere", cfg: config.Enrichment{Lexicons: map[string]string{"en": aspectLex}},
+			text: "The high pizza.", wantLabel: "neutral", wantThemes: "food:neutral"},
+		{name: "aspect word, its theme added by the user", cfg: config.Enrichment{Lexicons: map[string]string{"en": aspectLex},
+			Themes: []config.ThemeConfig{{Name: "price", Terms: map[string][]string{"en": {"bill"}}}}},
+			text: "The bill was high.", wantLabel: "negative", wantThemes: "price:negative"},
 		{name: "user theme", cfg: config.Enrichment{Themes: []config.ThemeConfig{{Name: "days", Terms: map[string][]string{"en": {"monday"}}}}},
 			text: "We went on Monday.", wantLabel: "neutral", wantThemes: "days:neutral"},
 		{name: "no built-in themes", cfg: config.Enrichment{DefaultThemes: &no, Themes: []config.ThemeConfig{{Name: "days", Terms: map[string][]string{"en": {"monday"}}}}},
@@ -224,6 +235,36 @@ func TestConfig(t *testing.T) {
 			}
 			if got := strings.Join(themeNames(r.Themes), " "); got != c.wantThemes {
 				t.Errorf("themes %q, want %q", got, c.wantThemes)
+			}
+		})
+	}
+}
+
+// TestBuiltinAspects checks the built-in vocabulary's aspect words: they
+// judge the theme they describe, and nothing elsewhere.
+func TestBuiltinAspects(t *testing.T) {
+	e, err := New(config.Enrichment{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ lang, text, want string }{
+		{"en", "Service was quick and prices were a bit high.", "service:positive price:negative"},
+		{"en", "High ceilings and a long bar.", ""},
+		{"en", "Try the green curry.", "food:positive"},
+		{"fr", "Les prix sont plutôt élevés.", "price:negative"},
+		{"ru", "Цены высокие.", "price:negative"},
+	} {
+		t.Run(c.text, func(t *testing.T) {
+			r := review.Review{Lang: c.lang, Text: c.text}
+			e.Enrich(&r)
+			var got []string
+			for _, th := range r.Themes {
+				if th.Label != "neutral" {
+					got = append(got, th.Name+":"+th.Label)
+				}
+			}
+			if strings.Join(got, " ") != c.want {
+				t.Errorf("polar themes %q, want %q (all: %v)", got, c.want, themeNames(r.Themes))
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package eval
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"os"
 	"strings"
@@ -61,19 +62,30 @@ func TestSemEval(t *testing.T) {
 	e := testEnricher(t)
 	for _, c := range []struct {
 		name, file string
+		opts       SemEvalOptions
 		want       SemEvalReport
+		decided    map[string]int
 	}{
 		// en: 6 sentences in scope. Predicted (gold): food (food);
 		// service, food (service, food); nothing (overall); overall
 		// (overall, ambience); price, food (price); service (nothing).
-		// TP 5, FP 2, FN 2. Opinions, unique per sentence: 7, of which
-		// only "Expensive food." is wrong (neutral for negative).
-		{"english", "testdata/semeval_en.xml", SemEvalReport{Lang: "en", Sentences: 6,
-			ThemePrecision: 5.0 / 7, ThemeRecall: 5.0 / 7, ThemeF1: 5.0 / 7, PolarityAccuracy: 6.0 / 7}},
-		// ru: both themes found; "вкусная и ужасная" is mixed, scored as
-		// conflict.
-		{"russian with conflict", "testdata/semeval_ru.xml", SemEvalReport{Lang: "ru", Sentences: 2,
-			ThemePrecision: 1, ThemeRecall: 1, ThemeF1: 1, PolarityAccuracy: 1}},
+		// TP 5, FP 2, FN 2. Opinions, unique per sentence: 7. Alone, only
+		// "Expensive food." is wrong (neutral for negative).
+		{"english alone", "testdata/semeval_en.xml", SemEvalOptions{NoContext: true}, SemEvalReport{Lang: "en", Sentences: 6,
+			ThemePrecision: 5.0 / 7, ThemeRecall: 5.0 / 7, ThemeF1: 5.0 / 7, PolarityAccuracy: 6.0 / 7},
+			map[string]int{"theme": 5, "sentence": 2}},
+		// In its review, "We went on Monday." (gold neutral) takes the
+		// review's positive label, and "Expensive food." (price, gold
+		// negative) the positive label of the review's other sentence:
+		// two wrong.
+		{"english in context", "testdata/semeval_en.xml", SemEvalOptions{}, SemEvalReport{Lang: "en", Sentences: 6,
+			ThemePrecision: 5.0 / 7, ThemeRecall: 5.0 / 7, ThemeF1: 5.0 / 7, PolarityAccuracy: 5.0 / 7},
+			map[string]int{"theme": 4, "sentence": 1, "review theme": 1, "review": 1}},
+		// ru: both themes found; "вкусная и ужасная" is mixed, which
+		// counts on the side of its score (negative), not as conflict.
+		{"russian conflict", "testdata/semeval_ru.xml", SemEvalOptions{}, SemEvalReport{Lang: "ru", Sentences: 2,
+			ThemePrecision: 1, ThemeRecall: 1, ThemeF1: 1, PolarityAccuracy: 0.5},
+			map[string]int{"theme": 2}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f, err := os.Open(c.file)
@@ -81,7 +93,7 @@ func TestSemEval(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			got, err := SemEval(f, e)
+			got, err := SemEvalWith(f, e, c.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +102,40 @@ func TestSemEval(t *testing.T) {
 				!near(got.ThemeRecall, w.ThemeRecall) || !near(got.ThemeF1, w.ThemeF1) || !near(got.PolarityAccuracy, w.PolarityAccuracy) {
 				t.Errorf("report %+v\nwant %+v", got, w)
 			}
+			if !maps.Equal(got.Decided, c.decided) {
+				t.Errorf("decided by %v, want %v", got.Decided, c.decided)
+			}
 		})
+	}
+}
+
+// A file without <Review> grouping takes its reviews from another file,
+// by sentence text; a sentence no review holds has none, and a polarity
+// nothing decides is the prior, positive.
+func TestSemEvalReviews(t *testing.T) {
+	e := testEnricher(t)
+	flat := `<Reviews><sentences>
+<sentence id="x1"><text>The pizza was there.</text><Opinions><Opinion category="FOOD#QUALITY" polarity="negative"/></Opinions></sentence>
+<sentence id="x2"><text>We sat down.</text><Opinions><Opinion category="RESTAURANT#GENERAL" polarity="positive"/></Opinions></sentence>
+</sentences></Reviews>`
+	grouped := `<Reviews><Review rid="r1"><sentences>
+<sentence id="r1:0"><text>The pizza was there.</text></sentence>
+<sentence id="r1:1"><text>The food was terrible.</text></sentence>
+</sentences></Review></Reviews>`
+	got, err := SemEvalWith(strings.NewReader(flat), e, SemEvalOptions{Reviews: strings.NewReader(grouped)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"review theme": 1, "prior": 1}
+	if !maps.Equal(got.Decided, want) || got.PolarityAccuracy != 1 {
+		t.Errorf("decided by %v, accuracy %.2f; want %v, 1", got.Decided, got.PolarityAccuracy, want)
+	}
+	alone, err := SemEvalWith(strings.NewReader(flat), e, SemEvalOptions{NoContext: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alone.PolarityAccuracy != 0 {
+		t.Errorf("alone: accuracy %.2f, want 0 (both neutral)", alone.PolarityAccuracy)
 	}
 }
 

@@ -129,6 +129,13 @@ func (r *TweetReport) finish() {
 // tweets without one, or whose columns disagree, are skipped. Texts are
 // Russian.
 func SentiRuEval(r io.Reader, e *enrich.Enricher) (TweetReport, error) {
+	return sentiRuEval(r, e, nil)
+}
+
+// sentiRuEval is SentiRuEval on the rows that keep accepts (all when
+// keep is nil), given their label and text: tests split the file in two
+// halves, one to look at and one to check on.
+func sentiRuEval(r io.Reader, e *enrich.Enricher, keep func(row, gold int, text string) bool) (TweetReport, error) {
 	var rep TweetReport
 	dec := xml.NewDecoder(r)
 	rows := 0
@@ -190,6 +197,9 @@ func SentiRuEval(r io.Reader, e *enrich.Enricher) (TweetReport, error) {
 		}
 		if !labelled || !agree {
 			rep.Skipped++
+			continue
+		}
+		if keep != nil && !keep(rows, label, text) {
 			continue
 		}
 		rep.add(label, predictClass(e, text, "ru"))

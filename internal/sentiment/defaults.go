@@ -305,6 +305,7 @@ var irrealis = map[string][][]string{
 		{"would", "be", "nice"}, {"supposed", "to"}, {"if", "only"}, {"hoped"}},
 	"fr": {{"devrait"}, {"devraient"}, {"aurait"}, {"auraient"}, {"aurais"}, {"aurions"}, {"mériterait"},
 		{"mériteraient"}, {"faudrait"}, {"censé"}, {"censée"}, {"censés"}, {"censées"}, {"dommage", "que"},
-		{"espérais"}, {"espérions"}, {"souhaiterais"}},
+		{"espérais"}, {"espérions"}, {"souhaiterais"}, {"aimerais"}, {"aimerait"}, {"aimerions"},
+		{"aimeraient"}, {"voudrais"}, {"voudrait"}},
 	"ru": {{"должен", "был"}, {"должна", "была"}, {"должны", "были"}, {"должно", "было"}},
 }

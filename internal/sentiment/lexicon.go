@@ -18,18 +18,21 @@ import (
 type modKind uint8
 
 const (
-	modNone     modKind = iota
-	modNegator          // flips the polarity of the next sentiment word
-	modBooster          // multiplies it (value > 1)
-	modDampener         // multiplies it (value < 1)
-	modContrast         // weighs the clause after it (value) against the one before
-	modIgnore           // a phrase whose words must not be scored ("not only", "pas mal de")
+	modNone      modKind = iota
+	modNegator           // flips the polarity of the next sentiment word
+	modPrivative         // a negator that is itself negative when it negates nothing ("lack of")
+	modBooster           // multiplies it (value > 1)
+	modDampener          // multiplies it (value < 1)
+	modContrast          // weighs the clause after it (value) against the one before
+	modIgnore            // a phrase whose words must not be scored ("not only", "pas mal de")
 )
 
 func parseModKind(s string) (modKind, bool) {
 	switch s {
 	case "negator":
 		return modNegator, true
+	case "privative":
+		return modPrivative, true
 	case "booster":
 		return modBooster, true
 	case "dampener":
@@ -58,6 +61,10 @@ type info struct {
 	// word that is the bare stem is another word ("accueil" is not a form
 	// of "accueillant", "friend" not one of "friendly").
 	bare bool
+	// with, when not 0, makes the entry contextual: it counts only in a
+	// clause that also names one of these aspects (bits of
+	// lexicon.aspects), as "high" does for prices and "long" for a wait.
+	with uint64
 }
 
 type phrase struct {
@@ -93,12 +100,92 @@ type lexicon struct {
 	stems        map[string]*info    // by stem
 	phrases      map[string][]phrase // by the stem of their first word
 	exactPhrases map[string][]phrase // by the form of their first word
-	files        int
+	// ctxStems holds the contextual entries (see info.with) by stem; they
+	// are kept out of stems, whose entries count everywhere.
+	ctxStems map[string]*info
+	aspects  aspectIndex
+	files    int
 }
 
 func newLexicon(lang string) *lexicon {
 	return &lexicon{lang: lang, exact: map[string]*info{}, stems: map[string]*info{},
-		phrases: map[string][]phrase{}, exactPhrases: map[string][]phrase{}}
+		phrases: map[string][]phrase{}, exactPhrases: map[string][]phrase{}, ctxStems: map[string]*info{}}
+}
+
+// aspectIndex tells which aspects a word names: the words of each aspect
+// (a theme of the taxonomy) by stem, form and prefix, as bits.
+type aspectIndex struct {
+	names    []string
+	stems    map[string]uint64
+	exact    map[string]uint64
+	prefixes []aspectPrefix
+}
+
+type aspectPrefix struct {
+	p    string
+	bits uint64
+}
+
+// maxAspects bounds the aspects an index knows (one bit each).
+const maxAspects = 64
+
+// newAspectIndex indexes the single-word terms of each aspect; a term
+// ending in * matches the words that start with it.
+func newAspectIndex(lang string, aspects map[string][]string) aspectIndex {
+	ix := aspectIndex{stems: map[string]uint64{}, exact: map[string]uint64{}}
+	names := make([]string, 0, len(aspects))
+	for name := range aspects {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if len(names) > maxAspects {
+		names = names[:maxAspects]
+	}
+	ix.names = names
+	for bit, name := range names {
+		b := uint64(1) << bit
+		for _, term := range aspects[name] {
+			term = strings.ToLower(strings.TrimSpace(term))
+			prefix := strings.HasSuffix(term, "*")
+			term = strings.TrimRight(term, "*")
+			d := textproc.Tokenize(term, lang)
+			if len(d.Tokens) != 1 || d.Tokens[0].Kind != textproc.Word {
+				continue
+			}
+			t := &d.Tokens[0]
+			switch {
+			case prefix:
+				ix.prefixes = append(ix.prefixes, aspectPrefix{t.Norm, b})
+			case utf8.RuneCountInString(t.Stem) >= 4:
+				ix.stems[t.Stem] |= b
+			default:
+				ix.exact[t.Norm] |= b
+			}
+		}
+	}
+	return ix
+}
+
+// bits returns the aspects that the word t names.
+func (ix *aspectIndex) bits(t *textproc.Token) uint64 {
+	if t.Kind != textproc.Word {
+		return 0
+	}
+	b := ix.stems[t.Stem] | ix.exact[t.Norm]
+	for _, p := range ix.prefixes {
+		if strings.HasPrefix(t.Norm, p.p) {
+			b |= p.bits
+		}
+	}
+	return b
+}
+
+// bit returns the bit of the aspect named name, 0 when there is none.
+func (ix *aspectIndex) bit(name string) uint64 {
+	if i := slices.Index(ix.names, name); i >= 0 {
+		return 1 << i
+	}
+	return 0
 }
 
 // errFormat marks a malformed line of a lexicon or modifier file.
@@ -128,7 +215,7 @@ func splitLine(line string, max int, tail func(i int, field string) bool) []stri
 // lexiconTail recognises the fields after a lexicon term, from the right:
 // an optional "exact" and a score.
 func lexiconTail(i int, f string) bool {
-	if i == 0 && f == "exact" {
+	if i <= 1 && (f == "exact" || strings.HasPrefix(f, "with=")) {
 		return true
 	}
 	_, err := strconv.ParseFloat(f, 64)
@@ -145,9 +232,9 @@ func modifierTail(i int, f string) bool {
 	return i == 0 && err == nil
 }
 
-// readLexicon adds a file of "term<TAB>score[<TAB>exact]" lines. Within a
-// file, lemmas whose stems collide with opposite signs are kept as exact
-// forms only, so that neither takes the other's polarity.
+// readLexicon adds a file of "term<TAB>score[<TAB>exact][<TAB>with=aspects]"
+// lines. Within a file, lemmas whose stems collide with opposite signs are
+// kept as exact forms only, so that neither takes the other's polarity.
 func (l *lexicon) readLexicon(name string, r io.Reader) error {
 	l.files++
 	src := l.files
@@ -181,27 +268,40 @@ func (l *lexicon) readLexicon(name string, r io.Reader) error {
 	}
 	folded := map[string]float64{}
 	err := eachLine(r, func(n int, line string) error {
-		f := splitLine(line, 2, lexiconTail)
-		if len(f) < 2 || len(f) > 3 {
-			return fmt.Errorf("sentiment: %s:%d: want term<TAB>score[<TAB>exact]: %w", name, n, errFormat)
+		f := splitLine(line, 3, lexiconTail)
+		if len(f) < 2 || len(f) > 4 {
+			return fmt.Errorf("sentiment: %s:%d: want term<TAB>score[<TAB>exact][<TAB>with=aspects]: %w", name, n, errFormat)
 		}
 		term := strings.ToLower(f[0])
 		v, err := strconv.ParseFloat(f[1], 64)
 		if err != nil || math.IsNaN(v) || v < -4 || v > 4 {
 			return fmt.Errorf("sentiment: %s:%d: score %q is not a number between -4 and 4: %w", name, n, f[1], errFormat)
 		}
-		exact := false
-		if len(f) == 3 {
-			if f[2] != "exact" {
-				return fmt.Errorf("sentiment: %s:%d: third column %q is not \"exact\": %w", name, n, f[2], errFormat)
+		exact, contextual := false, false
+		var with uint64
+		for _, x := range f[2:] {
+			switch {
+			case x == "exact" && !exact:
+				exact = true
+			case strings.HasPrefix(x, "with=") && !contextual && len(x) > len("with="):
+				// Aspects the analyser was not given (a taxonomy without
+				// them) leave the entry unused.
+				contextual = true
+				for _, a := range strings.Split(x[len("with="):], ",") {
+					with |= l.aspects.bit(strings.TrimSpace(a))
+				}
+			default:
+				return fmt.Errorf("sentiment: %s:%d: column %q is neither \"exact\" nor \"with=aspect,...\": %w", name, n, x, errFormat)
 			}
-			exact = true
+		}
+		if contextual && with == 0 {
+			return nil
 		}
 		d := textproc.Tokenize(term, l.lang)
 		if len(d.Tokens) == 0 {
 			return fmt.Errorf("sentiment: %s:%d: term %q has no word: %w", name, n, f[0], errFormat)
 		}
-		in := &info{score: v, hasScore: true, src: src, exact: exact}
+		in := &info{score: v, hasScore: true, src: src, exact: exact, with: with}
 		if len(d.Tokens) > 1 {
 			l.addPhrase(d, in)
 			return nil
@@ -211,6 +311,12 @@ func (l *lexicon) readLexicon(name string, r io.Reader) error {
 			return nil // "zzz" squeezes to "z": a letter alone means nothing
 		}
 		l.setExact(t.Norm, in)
+		if contextual {
+			if !exact && t.Kind == textproc.Word {
+				l.ctxStems[t.Stem] = in
+			}
+			return nil
+		}
 		if !exact && t.Kind == textproc.Word {
 			addStem(t.Stem, v, shortStemPrefix(t), t.Stem == t.Norm)
 			if alt := textproc.VerbStem(t.Stem, l.lang); alt != "" {
@@ -271,7 +377,7 @@ func shortStemPrefix(t *textproc.Token) string {
 func (l *lexicon) setExact(norm string, in *info) {
 	if old := l.exact[norm]; old != nil && old.mod != modNone {
 		c := *old
-		c.score, c.hasScore, c.src, c.exact = in.score, true, in.src, in.exact
+		c.score, c.hasScore, c.src, c.exact, c.with = in.score, true, in.src, in.exact, in.with
 		l.exact[norm] = &c
 		return
 	}
@@ -303,7 +409,7 @@ func (l *lexicon) addPhrase(d *textproc.Doc, in *info) {
 				c.mod, c.value = in.mod, in.value
 			}
 			if in.hasScore {
-				c.score, c.hasScore, c.src, c.exact = in.score, true, in.src, in.exact
+				c.score, c.hasScore, c.src, c.exact, c.with = in.score, true, in.src, in.exact, in.with
 			}
 			list[i].info = &c
 			return
@@ -321,7 +427,7 @@ func (l *lexicon) readModifiers(name string, r io.Reader) error {
 		}
 		kind, ok := parseModKind(f[1])
 		if !ok {
-			return fmt.Errorf("sentiment: %s:%d: kind %q is not negator, booster, dampener, contrast or ignore: %w", name, n, f[1], errFormat)
+			return fmt.Errorf("sentiment: %s:%d: kind %q is not negator, privative, booster, dampener, contrast or ignore: %w", name, n, f[1], errFormat)
 		}
 		value := defaultValue(kind)
 		if len(f) == 3 && f[2] != "" {
@@ -352,16 +458,24 @@ func (l *lexicon) addModifier(term string, kind modKind, value float64) error {
 	if len(d.Tokens) == 0 {
 		return fmt.Errorf("sentiment: modifier %q has no word: %w", term, errFormat)
 	}
+	in := &info{mod: kind, value: value}
+	if kind == modPrivative {
+		// Alone, "lack of" is as negative as its value says.
+		in.score, in.hasScore = -value, true
+	}
 	if len(d.Tokens) > 1 {
-		l.addPhrase(d, &info{mod: kind, value: value})
+		l.addPhrase(d, in)
 		return nil
 	}
 	norm := d.Tokens[0].Norm
-	c := info{}
+	c := *in
 	if old := l.exact[norm]; old != nil {
 		c = *old
+		c.mod, c.value = kind, value
+		if kind == modPrivative {
+			c.score, c.hasScore = in.score, true
+		}
 	}
-	c.mod, c.value = kind, value
 	l.exact[norm] = &c
 	return nil
 }
@@ -414,6 +528,9 @@ func (l *lexicon) lookup(t *textproc.Token, text string) *info {
 				s = l.feminine(t.Norm)
 			}
 		}
+	}
+	if e == nil && s == nil && t.Kind == textproc.Word {
+		s = l.ctxStems[t.Stem]
 	}
 	if e == nil && s == nil && t.Is(textproc.Elongated) {
 		// "goood" is squeezed to "god"; try "good".

@@ -56,6 +56,13 @@ type Options struct {
 	Builtin fs.FS
 	// Params tunes the scoring; nil means DefaultParams.
 	Params *Params
+	// Aspects lists, per language, the words of each aspect a review may
+	// talk about (the themes of the taxonomy: "price": "price", "prices",
+	// "cost"...). Lexicon entries marked with=aspect count only in a
+	// clause that names one of their aspects: "high" is negative next to
+	// "prices", nothing next to "ceilings". Without Aspects they never
+	// count.
+	Aspects map[string]map[string][]string
 }
 
 // Params are the constants of the scoring. They are exported for
@@ -162,6 +169,7 @@ func New(opts Options) (*Analyzer, error) {
 	}
 	for _, lang := range append([]string{""}, Languages...) {
 		l := newLexicon(lang)
+		l.aspects = newAspectIndex(lang, opts.Aspects[lang])
 		if def, ok := defaultModifiers[lang]; ok {
 			if err := l.readModifiers("built-in modifiers", strings.NewReader(def)); err != nil {
 				return nil, err
@@ -481,10 +489,11 @@ func (a *Analyzer) sentence(d *textproc.Doc, lex *lexicon, res *Result, si int) 
 		v := in.score
 		switch in.mod {
 		case modBooster, modDampener:
-			if a.boostsNext(d, marks, res.Clause, m.last, window) {
+			if nx := a.nextSentiment(d, marks, res.Clause, m.last, window); nx != nil &&
+				(nx.with == 0 || !excessWords[d.Lang][toks[m.last-1].Norm]) {
 				continue // "super bon": super only boosts
 			}
-			if in.mod == modBooster && excessWords[d.Lang][t.Norm] {
+			if in.mod == modBooster && excessWords[d.Lang][toks[m.last-1].Norm] {
 				if !a.followedByWord(d, res.Clause, m.last) {
 					continue // "me too": no object
 				}
@@ -492,9 +501,24 @@ func (a *Analyzer) sentence(d *textproc.Doc, lex *lexicon, res *Result, si int) 
 			} else if !in.hasScore {
 				continue
 			}
+		case modPrivative:
+			if a.boostsNext(d, marks, res.Clause, m.last, window) {
+				continue // "lack of taste": it negates the word after it
+			}
 		case modNone:
+			if v == 0 {
+				continue // a form listed as neutral ("pourrait" is not "pourri")
+			}
 		default:
 			continue
+		}
+		if in.with != 0 {
+			if !a.aspectNear(d, lex, res.Clause, s, i, m.last, in.with) {
+				continue // "high ceilings": not about prices
+			}
+			if a.excessBefore(d, marks, res.Clause, i, window) {
+				continue // "too long", "trop petit": the excess word says it
+			}
 		}
 		u := Unit{First: i, Last: m.last, Start: t.Start, End: toks[m.last-1].End, Base: v, Sentence: si, Clause: int(res.Clause[i])}
 		if t.Kind == textproc.Word || t.Kind == textproc.Number {
@@ -617,22 +641,63 @@ func parseNumber(s string) (float64, bool) {
 // boostsNext reports whether a sentiment word follows a booster ending at
 // token from, within the window and the clause.
 func (a *Analyzer) boostsNext(d *textproc.Doc, marks []mark, clause []int32, from, window int) bool {
+	return a.nextSentiment(d, marks, clause, from, window) != nil
+}
+
+// nextSentiment returns the sentiment word that follows a modifier ending
+// at token from, within the window and the clause, or nil.
+func (a *Analyzer) nextSentiment(d *textproc.Doc, marks []mark, clause []int32, from, window int) *info {
 	toks := d.Tokens
 	words := 0
 	c := clause[from-1]
 	for k := from; k < len(toks) && words < window; k++ {
 		if clause[k] != c || toks[k].Kind == textproc.Punct {
-			return false
+			return nil
 		}
 		if m := marks[k]; m.in != nil && m.last > k {
-			if m.in.hasScore && (m.in.mod == modNone || m.in.mod == modBooster || m.in.mod == modDampener) {
-				return true
+			if m.in.hasScore && (m.in.mod == modNone && m.in.score != 0 || m.in.mod == modBooster || m.in.mod == modDampener) {
+				return m.in
 			}
 			if m.in.mod == modContrast {
-				return false
+				return nil
 			}
 		}
 		words++
+	}
+	return nil
+}
+
+// aspectNear reports whether the clause of tokens i..last (exclusive)
+// names, outside them, one of the aspects with.
+func (a *Analyzer) aspectNear(d *textproc.Doc, lex *lexicon, clause []int32, s *textproc.Sentence, i, last int, with uint64) bool {
+	c := clause[i]
+	for k := s.First; k < s.Last; k++ {
+		if k == i {
+			k = last - 1
+			continue
+		}
+		if clause[k] == c && lex.aspects.bits(&d.Tokens[k])&with != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// excessBefore reports whether an excess word ("too", "trop") stands
+// before token i in its clause, within the window.
+func (a *Analyzer) excessBefore(d *textproc.Doc, marks []mark, clause []int32, i, window int) bool {
+	ex := excessWords[d.Lang]
+	for k, words := i-1, 0; k >= 0 && words < window && clause[k] == clause[i]; k-- {
+		t := &d.Tokens[k]
+		if t.Kind == textproc.Punct {
+			return false
+		}
+		if ex[t.Norm] {
+			return true
+		}
+		if m := marks[k]; m.in == nil || m.in.mod != modBooster && m.in.mod != modDampener {
+			words++
+		}
 	}
 	return false
 }
@@ -671,9 +736,12 @@ scan:
 			continue
 		}
 		switch m.in.mod {
-		case modNegator:
+		case modNegator, modPrivative:
 			if restrictive && t.Norm == "ne" {
 				continue
+			}
+			if d.Lang == "ru" && t.Norm == "не" && !ruNegationReaches(d, marks, k, u.First) {
+				break scan // "не оказалось, к сожалению": не negates its own word
 			}
 			negated = true
 			u.Start = min(u.Start, t.Start)
@@ -690,7 +758,7 @@ scan:
 		case modContrast:
 			break scan // the clause ends here
 		}
-		if m.in.hasScore && m.in.mod == modNone {
+		if m.in.hasScore && m.in.mod == modNone && m.in.score != 0 {
 			break // another sentiment word: modifiers further back are its own
 		}
 	}
@@ -715,6 +783,39 @@ scan:
 	return v * mult
 }
 
+// ruNegationReaches reports whether the Russian particle не at token k
+// reaches the sentiment word starting at token first: не negates the word
+// right after it, so only modifiers ("не очень вкусно") and a few
+// auxiliary words ("не всегда вкусно", "не было вкусно") may stand
+// between.
+func ruNegationReaches(d *textproc.Doc, marks []mark, k, first int) bool {
+	for j := k + 1; j < first; j++ {
+		if m := marks[j]; m.last < 0 || m.in != nil && (m.in.mod == modBooster || m.in.mod == modDampener) {
+			continue
+		}
+		if !ruNegationGap[d.Tokens[j].Norm] {
+			return false
+		}
+	}
+	return true
+}
+
+// ruNegationGap are the words that may stand between не and the word it
+// negates: auxiliaries and copulas ("не показался вкусным"), "всегда",
+// "что", prepositions ("не в восторге"). Neuter "оказалось" is left out:
+// "не оказалось" says that something was missing.
+var ruNegationGap = map[string]bool{
+	"всегда": true, "особо": true, "особенно": true, "было": true, "был": true, "была": true, "были": true,
+	"будет": true, "будут": true, "то": true, "уж": true, "же": true, "сказать": true, "могу": true,
+	"могли": true, "может": true, "смогли": true, "стал": true, "стала": true, "стали": true, "стало": true,
+	"очень-то": true, "всем": true, "всё": true, "все": true, "конца": true, "так": true, "что": true,
+	"чтобы": true, "слишком": true, "в": true, "во": true, "на": true, "по": true, "за": true, "к": true,
+	"с": true, "со": true, "от": true, "для": true, "у": true, "из": true, "о": true, "об": true, "до": true,
+	"при": true, "каждому": true, "всякому": true, "кажется": true, "покажется": true, "показался": true,
+	"показалась": true, "показалось": true, "показались": true, "оказался": true, "оказалась": true,
+	"оказались": true, "выглядит": true, "выглядел": true, "выглядела": true, "выглядело": true,
+}
+
 // selfNegated reports whether a phrase unit holds a negator itself: the
 // "ne" before "jamais déçu" is part of the same negation.
 func (a *Analyzer) selfNegated(d *textproc.Doc, u *Unit) bool {
@@ -723,7 +824,7 @@ func (a *Analyzer) selfNegated(d *textproc.Doc, u *Unit) bool {
 	}
 	lex := a.lexicon(d.Lang)
 	for k := u.First; k < u.Last; k++ {
-		if in := lex.exact[d.Tokens[k].Norm]; in != nil && in.mod == modNegator {
+		if in := lex.exact[d.Tokens[k].Norm]; in != nil && (in.mod == modNegator || in.mod == modPrivative) {
 			return true
 		}
 	}

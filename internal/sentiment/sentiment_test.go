@@ -204,6 +204,7 @@ func TestFileErrors(t *testing.T) {
 	}{
 		{"score not a number", Options{Lexicons: map[string][]string{"en": {"testdata/bad_score.tsv"}}}, "testdata/bad_score.tsv:1"},
 		{"third column", Options{Lexicons: map[string][]string{"en": {"testdata/bad_third.tsv"}}}, "testdata/bad_third.tsv:1"},
+		{"two with columns", Options{Lexicons: map[string][]string{"en": {"testdata/bad_with.tsv"}}}, "testdata/bad_with.tsv:1"},
 		{"modifier kind", Options{Modifiers: map[string][]string{"fr": {"testdata/bad_kind.tsv"}}}, "testdata/bad_kind.tsv:1"},
 		{"missing file", Options{Lexicons: map[string][]string{"en": {"testdata/none.tsv"}}}, "none.tsv"},
 		{"unknown language", Options{Lexicons: map[string][]string{"de": {"testdata/user_en.tsv"}}}, `"de"`},
@@ -232,11 +233,81 @@ func TestSplitLine(t *testing.T) {
 		{"spaces and exact", "bon 2 exact", lexiconTail, []string{"bon", "2", "exact"}},
 		{"modifier with spaces", "a bit dampener 0.6", modifierTail, []string{"a bit", "dampener", "0.6"}},
 		{"modifier without value", "not negator", modifierTail, []string{"not", "negator"}},
+		{"spaces and aspects", "high -1.2 exact with=price", lexiconTail, []string{"high", "-1.2", "exact", "with=price"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := splitLine(c.line, 2, c.tail)
+			got := splitLine(c.line, 3, c.tail)
 			if strings.Join(got, "|") != strings.Join(c.want, "|") {
 				t.Errorf("splitLine(%q) = %q, want %q", c.line, got, c.want)
+			}
+		})
+	}
+}
+
+// Entries marked with=aspect count only in a clause that names the
+// aspect; an excess word before them says it all ("too high").
+func TestContextual(t *testing.T) {
+	aspects := map[string]map[string][]string{"en": {"price": {"price", "prices"}, "wait": {"wait", "queue*"}}}
+	a := testAnalyzer(t, Options{Lexicons: map[string][]string{"en": {"testdata/context_en.tsv"}}, Aspects: aspects})
+	blind := testAnalyzer(t, Options{Lexicons: map[string][]string{"en": {"testdata/context_en.tsv"}}})
+	for _, c := range []struct {
+		name  string
+		a     *Analyzer
+		text  string
+		want  string
+		units int
+	}{
+		{"price named", a, "The prices are high", Negative, 1},
+		{"another aspect", a, "High ceilings", Neutral, 0},
+		{"other clause", a, "The prices, well. High ceilings", Neutral, 0},
+		{"prefix term", a, "The queues were long", Negative, 1},
+		{"negated", a, "The prices are not high", Positive, 1},
+		{"too: one unit", a, "The prices are too high", Negative, 1},
+		{"no aspects given", blind, "The prices are high", Neutral, 0},
+		{"a neutral form makes no unit", a, "good", Neutral, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := analyze(c.a, c.text, "en")
+			if r.Label != c.want || len(r.Units) != c.units {
+				t.Errorf("%q: %s with units %v, want %s with %d", c.text, r.Label, units(c.text, r), c.want, c.units)
+			}
+		})
+	}
+}
+
+// A privative modifier negates the word after it and is negative alone.
+func TestPrivative(t *testing.T) {
+	a := testAnalyzer(t, Options{Modifiers: map[string][]string{"en": {"testdata/privative_en.tsv"}}})
+	for _, c := range []struct {
+		text string
+		want float64 // the only unit's value
+	}{
+		{"a lack of salt", -1.3},
+		{"a lack of good food", -DefaultParams.NegatePositive * 1.9},
+	} {
+		t.Run(c.text, func(t *testing.T) {
+			r := analyze(a, c.text, "en")
+			if len(r.Units) != 1 || abs(r.Units[0].Value()-c.want) > 1e-9 {
+				t.Errorf("%q: units %v (%+v), want one of %.3f", c.text, units(c.text, r), r.Units, c.want)
+			}
+		})
+	}
+}
+
+// Russian не negates the word right after it, past modifiers and a few
+// auxiliary words only.
+func TestRussianNegationReach(t *testing.T) {
+	a := testAnalyzer(t, Options{Lexicons: map[string][]string{"ru": {"testdata/extra_ru.tsv"}}})
+	for _, c := range []struct{ text, want string }{
+		{"не оказалось к сожалению", Negative},
+		{"не очень хороший", Negative},
+		{"не всегда хороший", Negative},
+		{"не в восторге", Negative},
+		{"не хороший", Negative},
+	} {
+		t.Run(c.text, func(t *testing.T) {
+			if r := analyze(a, c.text, "ru"); r.Label != c.want {
+				t.Errorf("%q: %s (units %v), want %s", c.text, r.Label, units(c.text, r), c.want)
 			}
 		})
 	}
@@ -255,6 +326,11 @@ func TestBuiltin(t *testing.T) {
 		{"afinn", "fr", "C'est excellent", Positive},
 		{"afinn negative", "fr", "horrible", Negative},
 		{"emoji everywhere", "ru", "👍", Positive},
+		{"aspect word without its aspect", "en", "High ceilings", Neutral},
+		{"pourrait is not pourri", "fr", "On pourrait revenir", Neutral},
+		{"manque de", "fr", "Le plat manque de sel", Negative},
+		{"bank news", "ru", "Банк получил убыток", Negative},
+		{"отменили is not отменный", "ru", "Рейс отменили", Neutral},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if r := analyze(a, c.text, c.lang); r.Label != c.want {
