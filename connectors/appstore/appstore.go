@@ -20,9 +20,7 @@
 package appstore
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -30,6 +28,7 @@ import (
 
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // Kind is the source kind's name in the configuration.
@@ -47,13 +46,8 @@ func init() {
 		Summary:   "App Store customer reviews of an iOS app in one storefront (Apple's JSON feed, up to 500 reviews)",
 		NewParams: func() any { return NewParams() },
 		New:       New,
-		Extract: func(ctx context.Context, _ any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
-			return Extract(doc)
-		},
-		Detect: Detect,
+		Extract:   connutil.Extract(Extract),
+		Detect:    Detect,
 	})
 }
 
@@ -120,19 +114,9 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must be
 // a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("appstore: source %q: parameters are %T, not *appstore.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("appstore: source %q: %w", env.Source.ID, err)
-	}
-	if env.Client == nil {
-		return nil, fmt.Errorf("appstore: source %q: no HTTP client", env.Source.ID)
-	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	p, log, err := connutil.Prepare[Params](Kind, env, true)
+	if err != nil {
+		return nil, err
 	}
 	return &Connector{env: env, params: p, log: log}, nil
 }

@@ -1,8 +1,6 @@
 package appstore
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -224,18 +222,13 @@ func TestCollect(t *testing.T) {
 			wantIDs:   "33005 33003 33002",
 			wantPages: 1,
 			check: func(t *testing.T, s *conntest.Sink) {
-				w := strings.Join(s.Pages[0].Warnings, "\n")
-				for _, want := range []string{
+				conntest.CheckWarnings(t, s.Pages[0].Warnings,
 					"entry 2: not a review entry (a JSON string): left out",
 					"entry 3: not a review entry (im:rating.label is a JSON number): left out",
 					`entry 4 (id 33003): unreadable im:rating "cinq": kept unrated`,
 					`entry 4 (id 33003): unreadable updated "le 3 janvier"`,
 					"entry 5: no im:rating and no im:name: neither a review nor the app, left out",
-				} {
-					if !strings.Contains(w, want) {
-						t.Errorf("warnings lack %q:\n%s", want, w)
-					}
-				}
+				)
 			},
 		},
 		{
@@ -265,17 +258,8 @@ func TestCollect(t *testing.T) {
 			if tt.timeout > 0 {
 				env.Client = fetch.New(fetch.Options{Timeout: tt.timeout})
 			}
-			c, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sink := &conntest.Sink{Known: map[string]bool{}}
-			for _, k := range tt.known {
-				sink.Known[k] = true
-			}
-			if err := c.Collect(context.Background(), sink); err != nil {
-				t.Fatalf("Collect: %v", err)
-			}
+			sink := conntest.NewSink(tt.known...)
+			conntest.Collect(t, New, env, sink)
 			var ids []string
 			for _, r := range sink.Reviews() {
 				ids = append(ids, r.ExternalID)
@@ -286,30 +270,9 @@ func TestCollect(t *testing.T) {
 			if len(sink.Pages) != tt.wantPages {
 				t.Fatalf("%d pages, want %d", len(sink.Pages), tt.wantPages)
 			}
-			for i, pg := range sink.Pages {
-				if want := tt.wantFinal && i == len(sink.Pages)-1; pg.Final != want {
-					t.Errorf("page %d: Final %v, want %v", i+1, pg.Final, want)
-				}
-			}
-			last := sink.Pages[len(sink.Pages)-1]
-			if len(tt.wantErr) == 0 && last.Err != nil {
-				t.Errorf("unexpected error %v", last.Err)
-			}
-			if len(tt.wantErr) > 0 {
-				if last.Err == nil {
-					t.Fatalf("no error, want %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(last.Err.Error(), w) {
-						t.Errorf("error lacks %q:\n%s", w, last.Err)
-					}
-				}
-			}
-			if fl := tt.faults; fl != nil && (len(fl.TooMany) > 0 || len(fl.ServerError) > 0) {
-				if n := fl.Hits(page1); n != 2 {
-					t.Errorf("%s requested %d times, want 2", page1, n)
-				}
-			}
+			sink.CheckFinal(t, tt.wantFinal)
+			conntest.CheckError(t, sink.Pages[len(sink.Pages)-1].Err, tt.wantErr...)
+			tt.faults.CheckRetried(t, page1, 2)
 			if tt.check != nil {
 				tt.check(t, sink)
 			}
@@ -320,10 +283,7 @@ func TestCollect(t *testing.T) {
 func TestExtractGolden(t *testing.T) {
 	for _, name := range []string{"page-1", "page-3", "nodates", "malformed"} {
 		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", name+".json"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := conntest.Testdata(t, name+".json")
 			doc := connectors.Document{URL: "https://itunes.apple.com/fr/rss/customerreviews/page=1/id=" + testApp + "/sortby=mostrecent/json", Body: body}
 			if s := Detect(doc); s != 95 {
 				t.Errorf("Detect = %d, want 95", s)
@@ -332,29 +292,11 @@ func TestExtractGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			enc.Encode(struct {
+			conntest.Golden(t, filepath.Join("testdata", name+".golden.json"), struct {
 				Reviews  []review.Review `json:"reviews"`
 				Next     []string        `json:"next,omitempty"`
 				Warnings []string        `json:"warnings,omitempty"`
-			}{ext.Reviews, ext.Next, ext.Warnings})
-			path := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(want, buf.Bytes()) {
-				t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, buf.String())
-			}
+			}{ext.Reviews, ext.Next, ext.Warnings}, *update)
 		})
 	}
 }
@@ -377,23 +319,12 @@ func TestPageOf(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want int
-	}{
-		{"reviews", `{"feed":{"entry":[{"im:rating":{"label":"5"}}]}}`, 95},
-		{"no entries", `{"feed":{"id":{"label":"https://itunes.apple.com/fr/rss/customerreviews/id=1/json"}}}`, 70},
-		{"json feed", `{"version":"https://jsonfeed.org/version/1.1","items":[]}`, 0},
-		{"other", `{"feed":{"items":[]}}`, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Detect(connectors.Document{Body: []byte(tt.body)}); got != tt.want {
-				t.Errorf("Detect = %d, want %d", got, tt.want)
-			}
-		})
-	}
+	conntest.CheckDetect(t, Detect, []conntest.DetectCase{
+		{Name: "reviews", Body: `{"feed":{"entry":[{"im:rating":{"label":"5"}}]}}`, Want: 95},
+		{Name: "no entries", Body: `{"feed":{"id":{"label":"https://itunes.apple.com/fr/rss/customerreviews/id=1/json"}}}`, Want: 70},
+		{Name: "json feed", Body: `{"version":"https://jsonfeed.org/version/1.1","items":[]}`, Want: 0},
+		{Name: "other", Body: `{"feed":{"items":[]}}`, Want: 0},
+	})
 }
 
 func TestValidate(t *testing.T) {
@@ -409,21 +340,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.p.Validate()
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("no error, want %q", tt.wantErr)
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, err)
-				}
-			}
+			conntest.CheckError(t, tt.p.Validate(), tt.wantErr...)
 		})
 	}
 	p := Params{AppID: "id1404176564", Country: "GB", Endpoint: "https://itunes.apple.com/"}
@@ -433,12 +350,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	if _, err := New(connectors.Env{Client: conntest.Client()}); err == nil || !strings.Contains(err.Error(), "parameters are <nil>") {
-		t.Errorf("New without params = %v", err)
-	}
-	if _, err := New(conntest.Env(Kind, NewParams())); err == nil || !strings.Contains(err.Error(), "app_id: is required") {
-		t.Errorf("New with empty params = %v", err)
-	}
+	conntest.CheckNew(t, New, Kind, NewParams(), "app_id: is required")
 }
 
 func FuzzParseFeed(f *testing.F) {
@@ -468,10 +380,7 @@ func FuzzParseFeed(f *testing.F) {
 
 func TestXMLDatesCharset(t *testing.T) {
 	doc := `<?xml version="1.0" encoding="windows-1251"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id>7</id><title>Отлично</title><updated>2026-04-05T11:00:00-07:00</updated></entry><entry><id>8</id><updated>вчера</updated></entry></feed>`
-	body, err := charmap.Windows1251.NewEncoder().Bytes([]byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := conntest.Encode(t, charmap.Windows1251, []byte(doc))
 	dates, err := xmlDates(body)
 	if err != nil {
 		t.Fatal(err)

@@ -3,11 +3,12 @@ package appstore
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // Collect reads the feed page by page, most recent first, and gives each
@@ -19,26 +20,14 @@ import (
 // listing fits within Apple's 10 pages and every entry was read. It
 // returns an error only when the sink fails or ctx ends.
 func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
-	maxPages := c.env.MaxPages()
-	if maxPages <= 0 || maxPages > maxFeedPages {
-		maxPages = maxFeedPages
-	}
+	maxPages := min(connutil.MaxPages(c.env), maxFeedPages)
 	dropped := false
-	for n := 1; n <= maxPages; {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	pages := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink, CapLevel: slog.LevelDebug}
+	return pages.Walk(ctx, maxPages, func(ctx context.Context, n int) (connectors.Page, int, error) {
 		u := c.params.pageURL(n, "json")
 		fp, err := c.fetchPage(ctx, n, u)
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
 		if err != nil {
-			c.log.Warn("appstore: page failed", "source", c.env.Source.ID, "url", u, "err", err)
-			if _, serr := sink.Page(ctx, connectors.Page{URL: u, Err: err}); serr != nil {
-				return fmt.Errorf("appstore: %w", serr)
-			}
-			return nil
+			return connectors.Page{URL: u}, 0, err
 		}
 		dropped = dropped || fp.dropped > 0
 		empty := fp.entries == 0
@@ -49,25 +38,15 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 		// it, older reviews are not in the feed, not deleted.
 		final := last && !empty && fp.lastPage > 0 && fp.lastPage < maxFeedPages && !dropped
 		page := connectors.Page{URL: u, Reviews: fp.Reviews, Warnings: fp.Warnings, Final: final}
-		res, serr := sink.Page(ctx, page)
-		if serr != nil {
-			return fmt.Errorf("appstore: %w", serr)
-		}
 		if last {
-			return nil
-		}
-		if c.env.Incremental && res.AllKnown() {
-			c.log.Debug("appstore: page already known, not paging further", "source", c.env.Source.ID, "url", u)
-			return nil
+			return page, 0, nil
 		}
 		next := n + 1
 		if fp.nextPage > n {
 			next = fp.nextPage
 		}
-		n = next
-	}
-	c.log.Debug("appstore: page limit reached", "source", c.env.Source.ID, "pages", maxPages)
-	return nil
+		return page, next, nil
+	})
 }
 
 // fetchPage gets page n of the JSON feed, and dates its reviews from the
@@ -77,7 +56,7 @@ func (c *Connector) fetchPage(ctx context.Context, n int, u string) (*feedPage, 
 	header.Set("Accept", "application/json")
 	resp, err := c.env.Client.Do(ctx, &fetch.Request{URL: u, Header: header})
 	if err != nil {
-		return nil, fmt.Errorf("appstore: source %q: %w%s", c.env.Source.ID, err, snippet(resp))
+		return nil, fmt.Errorf("appstore: source %q: %w%s", c.env.Source.ID, err, connutil.ServerSays(resp))
 	}
 	fp, err := parseFeed(resp.Body)
 	if err != nil {
@@ -101,17 +80,4 @@ func (c *Connector) fetchPage(ctx context.Context, n int, u string) (*feedPage, 
 		fp.Warnings = append(fp.Warnings, fmt.Sprintf("%d reviews have no date in the JSON feed nor in its XML form", left))
 	}
 	return fp, nil
-}
-
-// snippet quotes the start of an error body (Apple answers errors in
-// plain text or HTML).
-func snippet(resp *fetch.Response) string {
-	if resp == nil {
-		return ""
-	}
-	s := strings.Join(strings.Fields(string(resp.Body)), " ")
-	if s == "" {
-		return ""
-	}
-	return fmt.Sprintf(": the server says %q", clip(s, 200))
 }

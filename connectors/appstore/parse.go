@@ -11,11 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
 
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/internal/review"
 	"github.com/vigie-dev/vigie/internal/textnorm"
 )
@@ -88,7 +88,7 @@ func oneOrMany(raw json.RawMessage) ([]json.RawMessage, error) {
 	case raw[0] == '{':
 		return []json.RawMessage{raw}, nil
 	}
-	return nil, fmt.Errorf("neither an object nor an array: %s", clip(string(raw), 40))
+	return nil, fmt.Errorf("neither an object nor an array: %s", connutil.Clip(string(raw), 40))
 }
 
 var pageParam = regexp.MustCompile(`(?i)page=(\d+)`)
@@ -120,7 +120,7 @@ func parseFeed(body []byte) (*feedPage, error) {
 		} `json:"feed"`
 	}
 	if err := json.Unmarshal(bytes.TrimSpace(body), &doc); err != nil {
-		return nil, fmt.Errorf("not the customer-reviews JSON feed: %s", jsonProblem(err))
+		return nil, fmt.Errorf("not the customer-reviews JSON feed: %s", connutil.JSONProblem(err))
 	}
 	if doc.Feed == nil {
 		return nil, errors.New("not the customer-reviews JSON feed: no feed object")
@@ -152,7 +152,7 @@ func parseFeed(body []byte) (*feedPage, error) {
 		if err := json.Unmarshal(raw, &e); err != nil {
 			fp.entries++
 			fp.dropped++
-			fp.Warnings = append(fp.Warnings, fmt.Sprintf("%s: not a review entry (%s): left out", lbl, jsonProblem(err)))
+			fp.Warnings = append(fp.Warnings, fmt.Sprintf("%s: not a review entry (%s): left out", lbl, connutil.JSONProblem(err)))
 			continue
 		}
 		if e.Rating == nil {
@@ -164,7 +164,7 @@ func parseFeed(body []byte) (*feedPage, error) {
 		fp.entries++
 		id := e.ID.get()
 		if id != "" {
-			lbl += " (id " + clip(id, 40) + ")"
+			lbl += " (id " + connutil.Clip(id, 40) + ")"
 		} else {
 			fp.Warnings = append(fp.Warnings, lbl+": no id")
 		}
@@ -181,7 +181,7 @@ func parseFeed(body []byte) (*feedPage, error) {
 		if v, err := strconv.Atoi(e.Rating.get()); err == nil && v >= 1 && v <= 5 {
 			r.Rating, r.BestRating = review.Float(float64(v)), review.Float(5)
 		} else {
-			fp.Warnings = append(fp.Warnings, fmt.Sprintf("%s: unreadable im:rating %q: kept unrated", lbl, clip(e.Rating.get(), 20)))
+			fp.Warnings = append(fp.Warnings, fmt.Sprintf("%s: unreadable im:rating %q: kept unrated", lbl, connutil.Clip(e.Rating.get(), 20)))
 		}
 		if links, err := oneOrMany(e.Link); err == nil {
 			for _, raw := range links {
@@ -202,7 +202,7 @@ func parseFeed(body []byte) (*feedPage, error) {
 		default:
 			t, err := time.Parse(time.RFC3339, s)
 			if err != nil {
-				fp.Warnings = append(fp.Warnings, fmt.Sprintf("%s: unreadable updated %q", lbl, clip(s, 40)))
+				fp.Warnings = append(fp.Warnings, fmt.Sprintf("%s: unreadable updated %q", lbl, connutil.Clip(s, 40)))
 			} else {
 				r.PublishedAt = t
 			}
@@ -293,26 +293,4 @@ func Detect(doc connectors.Document) int {
 		return 70
 	}
 	return 0
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// jsonProblem shortens a decoding error to what went wrong.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return fmt.Sprintf("%s is a JSON %s", te.Field, te.Value)
-		}
-		return fmt.Sprintf("a JSON %s", te.Value)
-	}
-	return err.Error()
 }

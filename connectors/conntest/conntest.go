@@ -1,6 +1,7 @@
 // Package conntest helps test connectors: a sink that records what a
-// connector hands over, a fixture server with fault injection, and an
-// Env with a fast, polite client.
+// connector hands over, a fixture server with fault injection, an Env
+// with a fast, polite client, and the checks the kinds' tests share
+// (golden files, Final on the last page only, expected errors, retries).
 package conntest
 
 import (
@@ -157,4 +158,12 @@ func Server(t testing.TB, h http.Handler, f *Faults) *httptest.Server {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// SinkFunc is a Sink made of a function: to fail, cancel or count.
+type SinkFunc func(ctx context.Context, p connectors.Page) (connectors.PageResult, error)
+
+// Page implements connectors.Sink.
+func (f SinkFunc) Page(ctx context.Context, p connectors.Page) (connectors.PageResult, error) {
+	return f(ctx, p)
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // xmlDecl matches the XML declaration and its encoding pseudo-attribute.
@@ -72,7 +73,7 @@ func toUTF8(body []byte, contentType string) ([]byte, string) {
 			}
 		}
 		body, name = detect(body)
-	case mostlyUTF8(body):
+	case connutil.MostlyUTF8(body):
 		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	default:
 		body, name = detect(body)
@@ -90,24 +91,6 @@ func isUTF8Label(l string) bool {
 func detect(body []byte) ([]byte, string) {
 	out, name := fetch.Decode(body, "text/plain")
 	return out, name
-}
-
-// mostlyUTF8 reports whether a body that is not valid UTF-8 still holds
-// more valid multi-byte sequences than invalid bytes: a UTF-8 feed with a
-// few damaged bytes, rather than a feed in a legacy charset.
-func mostlyUTF8(b []byte) bool {
-	valid, invalid := 0, 0
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			invalid++
-		case size > 1:
-			valid++
-		}
-		b = b[size:]
-	}
-	return valid > invalid
 }
 
 // declareUTF8 makes the XML declaration, if any, name UTF-8, so that the

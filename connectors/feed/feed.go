@@ -18,13 +18,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -37,17 +37,14 @@ func init() {
 		Summary:   "comments and reviews from an RSS, Atom or JSON feed (WordPress comment feeds, alerts, social feeds), with its pagination",
 		NewParams: NewParams,
 		New:       New,
-		Extract: func(ctx context.Context, params any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
+		Extract: connutil.ExtractWith(func(p *Params, doc connectors.Document) (connectors.Extraction, error) {
 			var opts Options
-			if p, ok := params.(*Params); ok && p != nil {
+			if p != nil {
 				opts = p.options()
 			}
 			res, err := Parse(doc, opts)
 			return res.Extraction, err
-		},
+		}),
 		Detect: Detect,
 	})
 }
@@ -80,20 +77,7 @@ func NewParams() any { return &Params{BestRating: 5} }
 
 // Validate checks the feed URLs, the review kind and the scale.
 func (p *Params) Validate() error {
-	var errs []error
-	if strings.TrimSpace(p.URL) == "" && len(p.URLs) == 0 {
-		errs = append(errs, config.Invalid("url", "is required (or list feeds under urls)"))
-	}
-	if p.URL != "" {
-		if err := config.CheckURL("url", p.URL); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	for i, u := range p.URLs {
-		if err := config.CheckURL(fmt.Sprintf("urls[%d]", i), u); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	errs := connutil.CheckStarts(p.URL, p.URLs, "feeds")
 	switch review.Kind(p.ReviewKind) {
 	case "", review.KindReview, review.KindComment, review.KindSurvey:
 	default:
@@ -109,19 +93,6 @@ func (p *Params) options() Options {
 	return Options{Kind: review.Kind(p.ReviewKind), Lang: p.Lang, BestRating: p.BestRating}
 }
 
-func (p *Params) starts() []string {
-	var out []string
-	for _, u := range append([]string{p.URL}, p.URLs...) {
-		if u = strings.TrimSpace(u); u != "" && !slices.Contains(out, u) {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
-// defaultMaxPages caps a run whose environment sets no page limit.
-const defaultMaxPages = 50
-
 // Connector collects a feed source.
 type Connector struct {
 	env    connectors.Env
@@ -132,19 +103,9 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must
 // be a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("feed: source %q: parameters are %T, not *feed.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("feed: source %q: %w", env.Source.ID, err)
-	}
-	if env.Client == nil {
-		return nil, fmt.Errorf("feed: source %q: no HTTP client", env.Source.ID)
-	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	p, log, err := connutil.Prepare[Params](Kind, env, true)
+	if err != nil {
+		return nil, err
 	}
 	return &Connector{env: env, params: p, log: log}, nil
 }
@@ -164,20 +125,11 @@ func New(env connectors.Env) (connectors.Connector, error) {
 // of a feed with next links, or a feed that declares itself complete
 // (RFC 5005 <fh:complete/>), with no error, cap or early stop on the way.
 func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
-	maxPages := c.env.MaxPages()
-	if maxPages <= 0 {
-		maxPages = defaultMaxPages
-	}
+	maxPages := connutil.MaxPages(c.env)
 	opts := c.params.options()
-	starts := c.params.starts()
+	starts := connutil.Starts(c.params.URL, c.params.URLs)
 	seen := map[string]bool{}
-	send := func(p connectors.Page) (connectors.PageResult, error) {
-		res, err := sink.Page(ctx, p)
-		if err != nil {
-			return res, fmt.Errorf("feed: %w", err)
-		}
-		return res, nil
-	}
+	out := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink}
 	pages := 0
 	complete := true
 	items := map[string]bool{} // the items read in this run
@@ -209,8 +161,7 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 			}
 			if err != nil {
 				complete = false
-				c.log.Warn("feed: page failed", "source", c.env.Source.ID, "url", target, "err", err)
-				if _, err := send(connectors.Page{URL: target, Err: err}); err != nil {
+				if err := out.Fail(ctx, target, err); err != nil {
 					return err
 				}
 				break
@@ -218,7 +169,7 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 			res, err := Parse(connectors.Document{URL: resp.URL, ContentType: resp.Header.Get("Content-Type"), Body: resp.Body}, opts)
 			if err != nil {
 				complete = false
-				if _, err := send(connectors.Page{URL: resp.URL, Err: fmt.Errorf("%s: %w", resp.URL, err)}); err != nil {
+				if _, err := out.Send(ctx, connectors.Page{URL: resp.URL, Err: fmt.Errorf("%s: %w", resp.URL, err)}); err != nil {
 					return err
 				}
 				break
@@ -250,12 +201,11 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 			}
 			page := connectors.Page{URL: resp.URL, Reviews: res.Reviews, Warnings: res.Warnings}
 			page.Final = last && next == "" && complete
-			r, err := send(page)
+			r, err := out.Send(ctx, page)
 			if err != nil {
 				return err
 			}
-			if c.env.Incremental && r.AllKnown() && next != "" {
-				c.log.Debug("feed: page already known, not paging further", "source", c.env.Source.ID, "url", resp.URL)
+			if next != "" && out.Known(r, resp.URL) {
 				complete = false
 				break
 			}
@@ -267,7 +217,7 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 	}
 	if complete && endPage != "" {
 		// The last feed's end was found one page after its last items.
-		_, err := send(connectors.Page{URL: endPage, Final: true})
+		_, err := out.Send(ctx, connectors.Page{URL: endPage, Final: true})
 		return err
 	}
 	return nil

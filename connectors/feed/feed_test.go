@@ -2,7 +2,6 @@ package feed
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -230,13 +229,7 @@ func TestCollect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			faults := &conntest.Faults{TooMany: map[string]bool{}, ServerError: map[string]bool{}, Slow: map[string]time.Duration{}}
-			for _, p := range tt.tooMany {
-				faults.TooMany[p] = true
-			}
-			for _, p := range tt.serverError {
-				faults.ServerError[p] = true
-			}
+			faults := &conntest.Faults{TooMany: conntest.Set(tt.tooMany...), ServerError: conntest.Set(tt.serverError...), Slow: map[string]time.Duration{}}
 			if tt.slow != "" {
 				faults.Slow[tt.slow] = 5 * time.Second
 			}
@@ -249,17 +242,8 @@ func TestCollect(t *testing.T) {
 			p.Paged = tt.paged
 			env := conntest.Env(Kind, p)
 			env.Source.MaxPages = tt.maxPages
-			conn, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sink := &conntest.Sink{Known: map[string]bool{}}
-			for _, k := range tt.known {
-				sink.Known[k] = true
-			}
-			if err := conn.Collect(context.Background(), sink); err != nil {
-				t.Fatal(err)
-			}
+			sink := conntest.NewSink(tt.known...)
+			conntest.Collect(t, New, env, sink)
 			var got []string
 			for _, pg := range sink.Pages {
 				got = append(got, strings.TrimPrefix(pg.URL, base))
@@ -270,18 +254,8 @@ func TestCollect(t *testing.T) {
 			if n := len(sink.Reviews()); n != tt.wantReviews {
 				t.Errorf("%d reviews, want %d", n, tt.wantReviews)
 			}
-			for i, pg := range sink.Pages {
-				if pg.Final != (tt.wantFinal && i == len(sink.Pages)-1) {
-					t.Errorf("page %d (%s): Final %v", i+1, got[i], pg.Final)
-				}
-			}
-			errs := sink.Errors()
-			switch {
-			case tt.wantErr == "" && len(errs) > 0:
-				t.Errorf("page errors: %v", errs)
-			case tt.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr)):
-				t.Errorf("page errors %v, want one containing %q", errs, tt.wantErr)
-			}
+			sink.CheckFinal(t, tt.wantFinal)
+			sink.CheckErrors(t, tt.wantErr)
 			for _, r := range sink.Reviews() {
 				if r.Kind != review.KindComment {
 					t.Errorf("kind %s", r.Kind)
@@ -313,13 +287,7 @@ func TestValidate(t *testing.T) {
 			p := NewParams().(*Params)
 			p.URL = "https://blog.example.test/comments/feed/"
 			tt.change(p)
-			err := p.Validate()
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-				t.Fatalf("error %v, want one containing %q", err, tt.want)
-			}
+			conntest.CheckError(t, p.Validate(), tt.want)
 		})
 	}
 }
@@ -329,14 +297,8 @@ func TestReviewKindParam(t *testing.T) {
 	p := NewParams().(*Params)
 	p.URL = base + "/comments/feed/"
 	p.ReviewKind = "review"
-	conn, err := New(conntest.Env(Kind, p))
-	if err != nil {
-		t.Fatal(err)
-	}
 	sink := &conntest.Sink{}
-	if err := conn.Collect(context.Background(), sink); err != nil {
-		t.Fatal(err)
-	}
+	conntest.Collect(t, New, conntest.Env(Kind, p), sink)
 	for _, r := range sink.Reviews() {
 		if r.Kind != review.KindReview {
 			t.Fatalf("kind %s, want review", r.Kind)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/conntest"
 	"github.com/vigie-dev/vigie/internal/review"
 	"github.com/vigie-dev/vigie/internal/textnorm"
 )
@@ -26,10 +27,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the
 // label), as the feed is served.
 func readFixture(t testing.TB, name, label string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := conntest.Testdata(t, name)
 	if !strings.HasSuffix(name, ".utf8") {
 		return b
 	}
@@ -47,11 +45,7 @@ func readFixture(t testing.TB, name, label string) []byte {
 	default:
 		t.Fatalf("no encoder for %s", label)
 	}
-	out, err := enc.NewEncoder().Bytes(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return conntest.Encode(t, enc, b)
 }
 
 type golden struct {
@@ -98,28 +92,8 @@ func TestParseGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkResult(t, res)
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
 			g := golden{Type: res.Type, Charset: res.Charset, Reviews: res.Reviews, Next: res.Next, Complete: res.Complete, Warnings: res.Warnings}
-			if err := enc.Encode(g); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", tt.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, buf.String())
-			}
+			conntest.Golden(t, filepath.Join("testdata", tt.name+".golden.json"), g, *update)
 		})
 	}
 }

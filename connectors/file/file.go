@@ -30,6 +30,7 @@ import (
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -42,16 +43,12 @@ func init() {
 		Summary:   "reviews, survey answers (NPS, CSAT) and feedback from CSV or JSON Lines exports, local or over http(s)",
 		NewParams: NewParams,
 		New:       New,
-		Extract: func(ctx context.Context, params any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
-			p, _ := params.(*Params)
+		Extract: connutil.ExtractWith(func(p *Params, doc connectors.Document) (connectors.Extraction, error) {
 			if p == nil {
 				p = NewParams().(*Params)
 			}
 			return Extract(doc, p)
-		},
+		}),
 		Detect: Detect,
 	})
 }
@@ -60,7 +57,7 @@ func init() {
 type Params struct {
 	// Path is the export to read: a file, or a glob ("exports/*.csv")
 	// whose files are read in name order. Relative paths are taken from
-	// Vigie's working directory. Give path or url.
+	// the configuration file's folder. Give path or url.
 	Path string `yaml:"path"`
 	// URL is an export to fetch over http(s) instead.
 	URL string `yaml:"url"`
@@ -284,19 +281,13 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must
 // be a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("file: source %q: parameters are %T, not *file.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("file: source %q: %w", env.Source.ID, err)
+	// Only an export fetched over http(s) needs the client.
+	p, log, err := connutil.Prepare[Params](Kind, env, false)
+	if err != nil {
+		return nil, err
 	}
 	if p.URL != "" && env.Client == nil {
 		return nil, fmt.Errorf("file: source %q: no HTTP client", env.Source.ID)
-	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
 	}
 	return &Connector{env: env, params: p, log: log}, nil
 }

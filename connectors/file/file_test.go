@@ -2,8 +2,6 @@ package file
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -27,14 +25,9 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the
 // served in windows-1251.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := conntest.Testdata(t, name)
 	if strings.HasSuffix(name, ".utf8") {
-		if b, err = charmap.Windows1251.NewEncoder().Bytes(b); err != nil {
-			t.Fatal(err)
-		}
+		b = conntest.Encode(t, charmap.Windows1251, b)
 	}
 	return b
 }
@@ -80,27 +73,7 @@ func TestExtractGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkReviews(t, ext.Reviews)
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(golden{Reviews: ext.Reviews, Warnings: ext.Warnings}); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", tt.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, buf.String())
-			}
+			conntest.Golden(t, filepath.Join("testdata", tt.name+".golden.json"), golden{Reviews: ext.Reviews, Warnings: ext.Warnings}, *update)
 		})
 	}
 }
@@ -321,13 +294,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := params(func(p *Params) { p.Path = "exports/*.csv" })
 			tt.change(p)
-			err := p.Validate()
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-				t.Fatalf("error %v, want one containing %q", err, tt.want)
-			}
+			conntest.CheckError(t, p.Validate(), tt.want)
 		})
 	}
 }
@@ -467,14 +434,8 @@ func TestCollectLocal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := params(func(p *Params) { p.Path = tt.path; p.Complete = tt.complete })
-			conn, err := New(conntest.Env(Kind, p))
-			if err != nil {
-				t.Fatal(err)
-			}
 			sink := &conntest.Sink{}
-			if err := conn.Collect(context.Background(), sink); err != nil {
-				t.Fatal(err)
-			}
+			conntest.Collect(t, New, conntest.Env(Kind, p), sink)
 			var sizes []int
 			for _, pg := range sink.Pages {
 				sizes = append(sizes, len(pg.Reviews))
@@ -482,18 +443,8 @@ func TestCollectLocal(t *testing.T) {
 			if fmt.Sprint(sizes) != fmt.Sprint(tt.wantPages) {
 				t.Fatalf("pages %v, want %v", sizes, tt.wantPages)
 			}
-			for i, pg := range sink.Pages {
-				if pg.Final != (tt.wantFinal && i == len(sink.Pages)-1) {
-					t.Errorf("page %d Final %v", i+1, pg.Final)
-				}
-			}
-			errs := sink.Errors()
-			switch {
-			case tt.wantErr == "" && len(errs) > 0:
-				t.Errorf("errors %v", errs)
-			case tt.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr)):
-				t.Errorf("errors %v, want %q", errs, tt.wantErr)
-			}
+			sink.CheckFinal(t, tt.wantFinal)
+			sink.CheckErrors(t, tt.wantErr)
 			if tt.check != nil {
 				tt.check(t, sink)
 			}
@@ -543,32 +494,14 @@ func TestCollectURL(t *testing.T) {
 			p := params(func(p *Params) { p.URL = srv.URL + tt.path })
 			env := conntest.Env(Kind, p)
 			env.Source.Location = "paris-opera"
-			conn, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
 			sink := &conntest.Sink{}
-			if err := conn.Collect(context.Background(), sink); err != nil {
-				t.Fatal(err)
-			}
+			conntest.Collect(t, New, env, sink)
 			if n := len(sink.Reviews()); n != tt.want {
 				t.Errorf("%d reviews, want %d", n, tt.want)
 			}
-			errs := sink.Errors()
-			switch {
-			case tt.wantErr == "" && len(errs) > 0:
-				t.Errorf("errors %v", errs)
-			case tt.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr)):
-				t.Errorf("errors %v, want %q", errs, tt.wantErr)
-			}
-			if (tt.tooMany || tt.serverError) && f.Hits(tt.path) != 2 {
-				t.Errorf("%d requests, want 2", f.Hits(tt.path))
-			}
-			for _, pg := range sink.Pages {
-				if pg.Final {
-					t.Error("Final without complete: true")
-				}
-			}
+			sink.CheckErrors(t, tt.wantErr)
+			f.CheckRetried(t, tt.path, 2)
+			sink.CheckFinal(t, false) // not without complete: true
 		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/internal/dateparse"
 	"github.com/vigie-dev/vigie/internal/review"
 	"github.com/vigie-dev/vigie/internal/textnorm"
@@ -208,7 +209,7 @@ func decode(data []byte, encoding, contentType string) ([]byte, string, []int, e
 	if utf8.Valid(data) {
 		return data, "utf-8", nil, nil
 	}
-	if enc == "" && !mostlyUTF8(data) {
+	if enc == "" && !connutil.MostlyUTF8(data) {
 		out, name := fetch.Decode(data, "text/plain")
 		return out, name, nil, nil
 	}
@@ -236,24 +237,6 @@ func decode(data []byte, encoding, contentType string) ([]byte, string, []int, e
 		b = b[size:]
 	}
 	return out.Bytes(), "utf-8", lines, nil
-}
-
-// mostlyUTF8 reports whether data that is not valid UTF-8 still holds
-// more valid multi-byte sequences than invalid bytes: UTF-8 with a few
-// damaged bytes rather than a legacy charset.
-func mostlyUTF8(b []byte) bool {
-	valid, invalid := 0, 0
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			invalid++
-		case size > 1:
-			valid++
-		}
-		b = b[size:]
-	}
-	return valid > invalid
 }
 
 // sniff decides the format of an export and finds its columns, from its

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // googleError is the error body of Google APIs (AIP-193).
@@ -35,10 +36,6 @@ func describe(err error, resp *fetch.Response, refreshed bool) error {
 	if json.Unmarshal(resp.Body, &ge) != nil || (ge.Error.Message == "" && ge.Error.Status == "") {
 		return fmt.Errorf("%w%s", err, bodySnippet(resp))
 	}
-	msg := ge.Error.Message
-	if ge.Error.Status != "" {
-		msg = ge.Error.Status + ": " + msg
-	}
 	var reasons []string
 	quotaZero := false
 	for _, d := range ge.Error.Details {
@@ -52,9 +49,7 @@ func describe(err error, resp *fetch.Response, refreshed bool) error {
 	if strings.Contains(ge.Error.Message, "limit '0'") || strings.Contains(ge.Error.Message, "quota of 0") {
 		quotaZero = true
 	}
-	if len(reasons) > 0 {
-		msg += " [" + strings.Join(reasons, ", ") + "]"
-	}
+	msg := connutil.GoogleSummary(ge.Error.Status, ge.Error.Message, reasons)
 	return fmt.Errorf("%w: %s%s", err, msg, apiHint(resp.StatusCode, ge.Error.Status, reasons, quotaZero, refreshed))
 }
 
@@ -62,14 +57,7 @@ const accessForm = "Google grants Business Profile API access per Cloud project:
 
 // apiHint says what to do about an API error.
 func apiHint(status int, code string, reasons []string, quotaZero, refreshed bool) string {
-	has := func(r string) bool {
-		for _, x := range reasons {
-			if x == r {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(r string) bool { return slices.Contains(reasons, r) }
 	switch {
 	case quotaZero:
 		return " (" + accessForm + ")"
@@ -90,18 +78,14 @@ func apiHint(status int, code string, reasons []string, quotaZero, refreshed boo
 }
 
 // bodySnippet quotes the start of an error body that is not a Google error
-// (a proxy's page, plain text), for the error message.
+// (a proxy's page, plain text), for the error message. A body of white
+// space only is quoted as "" (the other kinds say nothing of it).
 func bodySnippet(resp *fetch.Response) string {
 	if resp == nil || len(resp.Body) == 0 {
 		return ""
 	}
-	s := strings.Join(strings.Fields(string(resp.Body)), " ")
-	if len(s) > 200 {
-		cut := 200
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
+	if s := connutil.ServerSays(resp); s != "" {
+		return s
 	}
-	return fmt.Sprintf(": the server says %q", s)
+	return `: the server says ""`
 }

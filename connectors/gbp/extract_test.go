@@ -1,14 +1,12 @@
 package gbp
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/conntest"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -21,40 +19,10 @@ type golden struct {
 	Warnings  []string          `json:"warnings,omitempty"`
 }
 
-// checkGolden compares ext with testdata/<name>.golden.json; go test
-// -update rewrites the file.
-func checkGolden(t *testing.T, name string, ext connectors.Extraction) {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(golden{ext.Reviews, ext.Aggregate, ext.Warnings}); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(want, buf.Bytes()) {
-		t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, buf.String())
-	}
-}
-
 func TestExtractGolden(t *testing.T) {
 	for _, name := range []string{"reviews-page1", "reviews-page2", "malformed", "batch", "single"} {
 		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", name+".json"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := conntest.Testdata(t, name+".json")
 			doc := connectors.Document{Body: body, ContentType: "application/json"}
 			if s := Detect(doc); s < 90 {
 				t.Errorf("Detect = %d, want at least 90", s)
@@ -63,16 +31,13 @@ func TestExtractGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, name, ext)
+			conntest.Golden(t, filepath.Join("testdata", name+".golden.json"), golden{ext.Reviews, ext.Aggregate, ext.Warnings}, *update)
 		})
 	}
 }
 
 func TestExtractPage1(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "reviews-page1.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := conntest.Testdata(t, "reviews-page1.json")
 	ext, err := Extract(connectors.Document{Body: body})
 	if err != nil {
 		t.Fatal(err)
@@ -138,24 +103,13 @@ func TestSplitTranslation(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want int
-	}{
-		{"review list", `{"reviews":[{"reviewId":"x","starRating":"FIVE"}]}`, 95},
-		{"aggregate only", `{"averageRating":4,"totalReviewCount":0}`, 60},
-		{"places response", `{"result":{"reviews":[{"author_name":"a","rating":5}]},"status":"OK"}`, 0},
-		{"html", `<html><script type="application/ld+json">{"starRating":"FIVE"}</script></html>`, 0},
-		{"empty", ``, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Detect(connectors.Document{Body: []byte(tt.body)}); got != tt.want {
-				t.Errorf("Detect = %d, want %d", got, tt.want)
-			}
-		})
-	}
+	conntest.CheckDetect(t, Detect, []conntest.DetectCase{
+		{Name: "review list", Body: `{"reviews":[{"reviewId":"x","starRating":"FIVE"}]}`, Want: 95},
+		{Name: "aggregate only", Body: `{"averageRating":4,"totalReviewCount":0}`, Want: 60},
+		{Name: "places response", Body: `{"result":{"reviews":[{"author_name":"a","rating":5}]},"status":"OK"}`, Want: 0},
+		{Name: "html", Body: `<html><script type="application/ld+json">{"starRating":"FIVE"}</script></html>`, Want: 0},
+		{Name: "empty", Body: ``, Want: 0},
+	})
 }
 
 func TestExtractNotJSON(t *testing.T) {

@@ -30,6 +30,7 @@ import (
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // Kind is the source kind's name in the configuration.
@@ -44,22 +45,14 @@ const (
 // pageSize is the API's maximum page size.
 const pageSize = 50
 
-// defaultMaxPages caps a run whose environment sets no page limit.
-const defaultMaxPages = 50
-
 func init() {
 	connectors.Register(connectors.Kind{
 		Name:      Kind,
 		Summary:   "Google Business Profile API: every review of a verified location, with owner replies (OAuth refresh token)",
 		NewParams: func() any { return NewParams() },
 		New:       New,
-		Extract: func(ctx context.Context, _ any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
-			return Extract(doc)
-		},
-		Detect: Detect,
+		Extract:   connutil.Extract(Extract),
+		Detect:    Detect,
 	})
 }
 
@@ -133,11 +126,8 @@ func (p *Params) Validate() error {
 		errs = append(errs, config.Invalid("location", "%q belongs to another account than %q", p.Location, p.Account))
 	}
 	secret := func(field, value, what string) {
-		switch {
-		case strings.TrimSpace(value) == "":
-			errs = append(errs, config.Invalid(field, "is required: %s (write ${ENV_VAR} to take it from the environment)", what))
-		case strings.Contains(value, "${"):
-			errs = append(errs, config.Invalid(field, "holds an unexpanded ${…} reference: is the environment variable set?"))
+		if err := connutil.CheckSecret(field, value, what, "", ""); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	secret("client_id", p.ClientID, "the OAuth client id of the Google Cloud project")
@@ -164,19 +154,9 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must be
 // a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("gbp: source %q: parameters are %T, not *gbp.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("gbp: source %q: %w", env.Source.ID, err)
-	}
-	if env.Client == nil {
-		return nil, fmt.Errorf("gbp: source %q: no HTTP client", env.Source.ID)
-	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	p, log, err := connutil.Prepare[Params](Kind, env, true)
+	if err != nil {
+		return nil, err
 	}
 	now := env.Now
 	if now == nil {
@@ -208,28 +188,15 @@ func (c *Connector) listURL(pageToken string) string {
 // token is unknown then). It returns an error only when the sink fails or
 // ctx ends.
 func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
-	maxPages := c.env.MaxPages()
-	if maxPages <= 0 {
-		maxPages = defaultMaxPages
-	}
 	pageToken := ""
 	seenTokens := map[string]bool{}
 	dropped := false // an item of the listing could not be read
-	for n := 1; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	pages := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink}
+	return pages.Walk(ctx, connutil.MaxPages(c.env), func(ctx context.Context, n int) (connectors.Page, int, error) {
 		u := c.listURL(pageToken)
 		list, err := c.fetchPage(ctx, u)
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
 		if err != nil {
-			c.log.Warn("gbp: page failed", "source", c.env.Source.ID, "url", u, "err", err)
-			if _, serr := sink.Page(ctx, connectors.Page{URL: u, Err: err}); serr != nil {
-				return fmt.Errorf("gbp: %w", serr)
-			}
-			return nil
+			return connectors.Page{URL: u}, 0, err
 		}
 		ext := list.extraction()
 		dropped = dropped || ext.dropped > 0
@@ -241,23 +208,13 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 		} else if next == "" {
 			page.Final = !dropped
 		}
-		res, serr := sink.Page(ctx, page)
-		if serr != nil {
-			return fmt.Errorf("gbp: %w", serr)
-		}
-		switch {
-		case next == "":
-			return nil
-		case c.env.Incremental && res.AllKnown():
-			c.log.Debug("gbp: page already known, not paging further", "source", c.env.Source.ID, "url", u)
-			return nil
-		case n >= maxPages:
-			c.log.Info("gbp: page limit reached", "source", c.env.Source.ID, "pages", n)
-			return nil
+		if next == "" {
+			return page, 0, nil
 		}
 		seenTokens[next] = true
 		pageToken = next
-	}
+		return page, n + 1, nil
+	})
 }
 
 // fetchPage gets one page with a valid access token, refreshing it once if

@@ -300,17 +300,12 @@ func TestCollect(t *testing.T) {
 			wantIDs:   "GOOD1 BADDATE GOOD2",
 			wantPages: 1,
 			check: func(t *testing.T, g *fakeGoogle, s *conntest.Sink) {
-				w := strings.Join(s.Pages[0].Warnings, "\n")
-				for _, want := range []string{
+				conntest.CheckWarnings(t, s.Pages[0].Warnings,
 					"review 2: not a review object (a JSON string): left out",
 					"review 3 (reviewId NUMERIC): not a review object (starRating is a JSON number): left out",
 					`review 4 (reviewId BADDATE): unknown starRating "SIX": kept unrated`,
 					`review 4 (reviewId BADDATE): createTime: unreadable timestamp "04/01/2026"`,
-				} {
-					if !strings.Contains(w, want) {
-						t.Errorf("warnings lack %q:\n%s", want, w)
-					}
-				}
+				)
 				if r := s.Reviews()[1]; r.Rating != nil || r.Text != "Date and rating unreadable." {
 					t.Errorf("kept review %+v", r)
 				}
@@ -356,17 +351,11 @@ func TestCollect(t *testing.T) {
 			if tt.timeout > 0 {
 				env.Client = fetch.New(fetch.Options{Timeout: tt.timeout, Backoff: 10 * time.Millisecond})
 			}
-			c, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sink := &conntest.Sink{Known: map[string]bool{}}
+			sink := conntest.NewSink()
 			for _, k := range tt.known {
 				sink.Known["accounts/111/locations/222/reviews/"+k] = true
 			}
-			if err := c.Collect(context.Background(), sink); err != nil {
-				t.Fatalf("Collect: %v", err)
-			}
+			conntest.Collect(t, New, env, sink)
 			got := strings.ReplaceAll(strings.Join(reviewIDs(sink), " "), "AbFvOqm", "")
 			if got != tt.wantIDs {
 				t.Errorf("reviews %q, want %q", got, tt.wantIDs)
@@ -374,35 +363,18 @@ func TestCollect(t *testing.T) {
 			if len(sink.Pages) != tt.wantPages {
 				t.Fatalf("%d pages, want %d", len(sink.Pages), tt.wantPages)
 			}
-			for i, p := range sink.Pages {
-				if want := tt.wantFinal && i == len(sink.Pages)-1; p.Final != want {
-					t.Errorf("page %d: Final %v, want %v", i+1, p.Final, want)
-				}
+			sink.CheckFinal(t, tt.wantFinal)
+			for _, p := range sink.Pages {
 				if strings.Contains(p.URL, testRefreshToken) {
 					t.Errorf("page URL %s carries a secret", p.URL)
 				}
 			}
 			last := sink.Pages[len(sink.Pages)-1]
-			if len(tt.wantErr) == 0 && last.Err != nil {
-				t.Errorf("unexpected error: %v", last.Err)
-			}
+			conntest.CheckError(t, last.Err, tt.wantErr...)
 			if len(tt.wantErr) > 0 {
-				if last.Err == nil {
-					t.Fatalf("no error, want one saying %q", tt.wantErr)
-				}
-				msg := last.Err.Error()
-				for _, w := range tt.wantErr {
-					if !strings.Contains(msg, w) {
-						t.Errorf("error lacks %q:\n%s", w, msg)
-					}
-				}
-				noSecrets(t, msg)
+				noSecrets(t, last.Err.Error())
 			}
-			if f := tt.faults; f != nil && (len(f.TooMany) > 0 || len(f.ServerError) > 0) {
-				if n := f.Hits(listPath); n != tt.wantPages+1 {
-					t.Errorf("%s requested %d times, want %d (one fault, then one per page)", listPath, n, tt.wantPages+1)
-				}
-			}
+			tt.faults.CheckRetried(t, listPath, tt.wantPages+1) // one fault, then one per page
 			if tt.check != nil {
 				tt.check(t, g, sink)
 			}
@@ -453,14 +425,8 @@ func TestTokenLifecycle(t *testing.T) {
 				env := conntest.Env(Kind, testParams(base, "222"))
 				env.Source.MaxPages = 1
 				env.Now = func() time.Time { return clock }
-				c, err := New(env)
-				if err != nil {
-					t.Fatal(err)
-				}
 				sink := &conntest.Sink{}
-				if err := c.Collect(context.Background(), sink); err != nil {
-					t.Fatal(err)
-				}
+				conntest.Collect(t, New, env, sink)
 				if errs := sink.Errors(); len(errs) > 0 {
 					t.Fatalf("page errors: %v", errs)
 				}
@@ -522,24 +488,14 @@ func TestTokenErrors(t *testing.T) {
 			g, base := newFakeGoogle(t, nil)
 			p := testParams(base, "222")
 			tt.setup(g, p)
-			c, err := New(conntest.Env(Kind, p))
-			if err != nil {
-				t.Fatal(err)
-			}
 			sink := &conntest.Sink{}
-			if err := c.Collect(context.Background(), sink); err != nil {
-				t.Fatal(err)
-			}
+			conntest.Collect(t, New, conntest.Env(Kind, p), sink)
 			errs := sink.Errors()
 			if len(errs) != 1 || len(sink.Pages) != 1 {
 				t.Fatalf("%d pages, errors %v; want one failed page", len(sink.Pages), errs)
 			}
 			msg := errs[0].Error()
-			for _, w := range tt.wantErr {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error lacks %q:\n%s", w, msg)
-				}
-			}
+			conntest.CheckError(t, errs[0], tt.wantErr...)
 			noSecrets(t, msg)
 			if strings.Contains(msg, "GOCSPX") {
 				t.Errorf("error quotes the client secret: %s", msg)
@@ -564,7 +520,7 @@ func TestCollectContextDone(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pages := 0
-	err = c.Collect(ctx, sinkFunc(func(context.Context, connectors.Page) (connectors.PageResult, error) {
+	err = c.Collect(ctx, conntest.SinkFunc(func(context.Context, connectors.Page) (connectors.PageResult, error) {
 		pages++
 		cancel()
 		return connectors.PageResult{New: 1}, nil
@@ -572,12 +528,6 @@ func TestCollectContextDone(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || pages != 1 {
 		t.Errorf("Collect = %v after %d pages, want context.Canceled after 1", err, pages)
 	}
-}
-
-type sinkFunc func(context.Context, connectors.Page) (connectors.PageResult, error)
-
-func (f sinkFunc) Page(ctx context.Context, p connectors.Page) (connectors.PageResult, error) {
-	return f(ctx, p)
 }
 
 func TestValidate(t *testing.T) {
@@ -605,21 +555,8 @@ func TestValidate(t *testing.T) {
 			p := ok()
 			tt.edit(p)
 			err := p.Validate()
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("no error, want %q", tt.wantErr)
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, err)
-				}
-			}
-			if strings.Contains(err.Error(), "secret") && strings.Contains(err.Error(), `"secret"`) {
+			conntest.CheckError(t, err, tt.wantErr...)
+			if len(tt.wantErr) > 0 && strings.Contains(err.Error(), "secret") && strings.Contains(err.Error(), `"secret"`) {
 				t.Errorf("error quotes a secret: %v", err)
 			}
 		})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -124,7 +125,7 @@ func itemLabel(i int, raw json.RawMessage) string {
 	label := fmt.Sprintf("review %d", i+1)
 	if json.Unmarshal(raw, &id) == nil {
 		if s, ok := id.ReviewID.(string); ok && s != "" {
-			label += fmt.Sprintf(" (reviewId %s)", clipString(s, 40))
+			label += fmt.Sprintf(" (reviewId %s)", connutil.Clip(s, 40))
 		}
 	}
 	return label
@@ -134,7 +135,7 @@ func itemLabel(i int, raw json.RawMessage) string {
 func convert(raw json.RawMessage) (review.Review, []string, error) {
 	var a apiReview
 	if err := json.Unmarshal(raw, &a); err != nil {
-		return review.Review{}, nil, fmt.Errorf("not a review object (%s)", jsonProblem(err))
+		return review.Review{}, nil, fmt.Errorf("not a review object (%s)", connutil.JSONProblem(err))
 	}
 	var warnings []string
 	r := review.Review{Kind: review.KindReview, ExternalID: a.Name}
@@ -152,7 +153,7 @@ func convert(raw json.RawMessage) (review.Review, []string, error) {
 	case stars[s] > 0:
 		r.Rating, r.BestRating = review.Float(stars[s]), review.Float(5)
 	default:
-		warnings = append(warnings, fmt.Sprintf("unknown starRating %q: kept unrated", clipString(s, 40)))
+		warnings = append(warnings, fmt.Sprintf("unknown starRating %q: kept unrated", connutil.Clip(s, 40)))
 	}
 	text, translated, truncated := splitTranslation(a.Comment)
 	r.Text, r.Translated = text, translated
@@ -197,7 +198,7 @@ func parseTime(s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("unreadable timestamp %q", clipString(s, 40))
+		return time.Time{}, fmt.Errorf("unreadable timestamp %q", connutil.Clip(s, 40))
 	}
 	return t.UTC(), nil
 }
@@ -286,26 +287,4 @@ func Detect(doc connectors.Document) int {
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // clip quotes the start of a JSON value for a warning.
-func clip(raw json.RawMessage) string { return clipString(string(bytes.TrimSpace(raw)), 60) }
-
-func clipString(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && (s[n]&0xC0) == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// jsonProblem shortens a decoding error to what went wrong.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return fmt.Sprintf("%s is a JSON %s", te.Field, te.Value)
-		}
-		return fmt.Sprintf("a JSON %s", te.Value)
-	}
-	return err.Error()
-}
+func clip(raw json.RawMessage) string { return connutil.Clip(string(bytes.TrimSpace(raw)), 60) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/conntest"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -27,10 +28,7 @@ type golden struct {
 func TestExtractGolden(t *testing.T) {
 	for _, name := range []string{"new-place", "new-malformed", "legacy-newest", "gmaps-java-PlaceDetailsResponse"} {
 		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", name+".json"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := conntest.Testdata(t, name+".json")
 			doc := connectors.Document{Body: body}
 			if s := Detect(doc); s < 90 {
 				t.Errorf("Detect = %d, want at least 90", s)
@@ -39,27 +37,7 @@ func TestExtractGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(golden{ext.Reviews, ext.Aggregate, ext.Warnings}); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(want, buf.Bytes()) {
-				t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, buf.String())
-			}
+			conntest.Golden(t, filepath.Join("testdata", name+".golden.json"), golden{ext.Reviews, ext.Aggregate, ext.Warnings}, *update)
 		})
 	}
 }
@@ -140,24 +118,13 @@ func TestSharedFixture(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want int
-	}{
-		{"new with reviews", `{"reviews":[{"authorAttribution":{},"publishTime":"2024-01-01T00:00:00Z"}]}`, 95},
-		{"new without reviews", `{"rating":4,"userRatingCount":3}`, 70},
-		{"legacy without reviews", `{"result":{"user_ratings_total":3},"status":"OK"}`, 70},
-		{"gbp", `{"reviews":[{"reviewId":"x","starRating":"FIVE"}]}`, 0},
-		{"array", `[{"author_name":"x"}]`, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Detect(connectors.Document{Body: []byte(tt.body)}); got != tt.want {
-				t.Errorf("Detect = %d, want %d", got, tt.want)
-			}
-		})
-	}
+	conntest.CheckDetect(t, Detect, []conntest.DetectCase{
+		{Name: "new with reviews", Body: `{"reviews":[{"authorAttribution":{},"publishTime":"2024-01-01T00:00:00Z"}]}`, Want: 95},
+		{Name: "new without reviews", Body: `{"rating":4,"userRatingCount":3}`, Want: 70},
+		{Name: "legacy without reviews", Body: `{"result":{"user_ratings_total":3},"status":"OK"}`, Want: 70},
+		{Name: "gbp", Body: `{"reviews":[{"reviewId":"x","starRating":"FIVE"}]}`, Want: 0},
+		{Name: "array", Body: `[{"author_name":"x"}]`, Want: 0},
+	})
 }
 
 func TestExtractErrors(t *testing.T) {

@@ -30,6 +30,7 @@ import (
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // Kind is the source kind's name in the configuration.
@@ -59,13 +60,8 @@ func init() {
 		Summary:   "Google Places API (New or Legacy) place details: the place's rating and up to 5 of its reviews per call",
 		NewParams: func() any { return NewParams() },
 		New:       New,
-		Extract: func(ctx context.Context, _ any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
-			return Extract(doc)
-		},
-		Detect: Detect,
+		Extract:   connutil.Extract(Extract),
+		Detect:    Detect,
 	})
 }
 
@@ -137,13 +133,9 @@ func (p *Params) Validate() error {
 	case !placeIDPattern.MatchString(id):
 		errs = append(errs, config.Invalid("place_id", "%q is not a place id (letters, digits, '_' and '-', like ChIJN1t_tDeuEmsRUsoyG83frY4)", p.PlaceID))
 	}
-	switch {
-	case strings.TrimSpace(p.APIKey) == "":
-		errs = append(errs, config.Invalid("api_key", "is required: a Google Maps Platform API key (write ${ENV_VAR} to take it from the environment)"))
-	case strings.Contains(p.APIKey, "${"):
-		errs = append(errs, config.Invalid("api_key", "holds an unexpanded ${…} reference: is the environment variable set?"))
-	case strings.ContainsAny(p.APIKey, " \t\r\n&?#/"):
-		errs = append(errs, config.Invalid("api_key", "holds characters an API key never has (spaces, &, ?, #, /)"))
+	if err := connutil.CheckSecret("api_key", p.APIKey, "a Google Maps Platform API key",
+		" \t\r\n&?#/", "holds characters an API key never has (spaces, &, ?, #, /)"); err != nil {
+		errs = append(errs, err)
 	}
 	switch p.API {
 	case APINew:
@@ -178,19 +170,9 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must be
 // a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("googleplaces: source %q: parameters are %T, not *googleplaces.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("googleplaces: source %q: %w", env.Source.ID, err)
-	}
-	if env.Client == nil {
-		return nil, fmt.Errorf("googleplaces: source %q: no HTTP client", env.Source.ID)
-	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	p, log, err := connutil.Prepare[Params](Kind, env, true)
+	if err != nil {
+		return nil, err
 	}
 	return &Connector{env: env, params: p, log: log}, nil
 }
@@ -227,34 +209,21 @@ func (c *Connector) request() *fetch.Request {
 // Final. A failed call is reported as the page's Err. It returns an error
 // only when the sink fails or ctx ends.
 func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	req := c.request()
-	shown := c.redact(req.URL)
-	page := connectors.Page{URL: shown}
-	resp, err := c.env.Client.Do(ctx, req)
-	if cerr := ctx.Err(); cerr != nil {
-		return cerr
-	}
-	if err != nil {
-		page.Err = c.fail(describe(err, resp))
-	} else {
-		ext, perr := parse(resp.Body, c.params.API == APILegacy)
-		switch {
-		case perr != nil:
-			page.Err = c.fail(fmt.Errorf("GET %s: %w", shown, perr))
-		default:
-			page.Reviews, page.Aggregate, page.Warnings, page.Shown = ext.Reviews, ext.Aggregate, ext.Warnings, ext.shown
+	pages := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink, Failed: "call failed"}
+	// One call: a listing of one page, never Final.
+	return pages.Walk(ctx, 1, func(ctx context.Context, _ int) (connectors.Page, int, error) {
+		req := c.request()
+		shown := c.redact(req.URL)
+		resp, err := c.env.Client.Do(ctx, req)
+		if err != nil {
+			return connectors.Page{URL: shown}, 0, c.fail(describe(err, resp))
 		}
-	}
-	if page.Err != nil {
-		c.log.Warn("googleplaces: call failed", "source", c.env.Source.ID, "url", shown, "err", page.Err)
-	}
-	if _, err := sink.Page(ctx, page); err != nil {
-		return fmt.Errorf("googleplaces: %w", err)
-	}
-	return nil
+		ext, err := parse(resp.Body, c.params.API == APILegacy)
+		if err != nil {
+			return connectors.Page{URL: shown}, 0, c.fail(fmt.Errorf("GET %s: %w", shown, err))
+		}
+		return connectors.Page{URL: shown, Reviews: ext.Reviews, Aggregate: ext.Aggregate, Warnings: ext.Warnings, Shown: ext.shown}, 0, nil
+	})
 }
 
 // fail wraps err with the kind and the source, with the API key masked.

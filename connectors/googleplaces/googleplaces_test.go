@@ -202,17 +202,12 @@ func TestCollect(t *testing.T) {
 			wantAuthor: []string{"Ann", "Олег", "Léa"},
 			wantShown:  40,
 			check: func(t *testing.T, f *fakePlaces, p connectors.Page) {
-				w := strings.Join(p.Warnings, "\n")
-				for _, want := range []string{
+				conntest.CheckWarnings(t, p.Warnings,
 					"review 2: not a review object (a JSON number): left out",
 					"review 3: not a review object (rating is a JSON string): left out",
 					"review 4 (BADDATE): rating 7 out of 1..5: kept unrated",
 					`review 4 (BADDATE): unreadable publishTime "вчера"`,
-				} {
-					if !strings.Contains(w, want) {
-						t.Errorf("warnings lack %q:\n%s", want, w)
-					}
-				}
+				)
 			},
 		},
 		{
@@ -286,14 +281,8 @@ func TestCollect(t *testing.T) {
 			if tt.timeout > 0 {
 				env.Client = fetch.New(fetch.Options{Timeout: tt.timeout})
 			}
-			c, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
 			sink := &conntest.Sink{}
-			if err := c.Collect(context.Background(), sink); err != nil {
-				t.Fatalf("Collect: %v", err)
-			}
+			conntest.Collect(t, New, env, sink)
 			if len(sink.Pages) != 1 {
 				t.Fatalf("%d pages, want 1", len(sink.Pages))
 			}
@@ -311,29 +300,13 @@ func TestCollect(t *testing.T) {
 			if page.Shown != tt.wantShown {
 				t.Errorf("Shown %d, want %d", page.Shown, tt.wantShown)
 			}
-			if len(tt.wantErr) == 0 && page.Err != nil {
-				t.Errorf("unexpected error %v", page.Err)
-			}
-			if len(tt.wantErr) > 0 {
-				if page.Err == nil {
-					t.Fatalf("no error, want %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(page.Err.Error(), w) {
-						t.Errorf("error lacks %q:\n%s", w, page.Err)
-					}
-				}
-			}
+			conntest.CheckError(t, page.Err, tt.wantErr...)
 			for _, s := range []string{page.URL, fmt.Sprint(page.Err)} {
 				if strings.Contains(s, p.APIKey) {
 					t.Errorf("the API key leaks: %s", s)
 				}
 			}
-			if fl := tt.faults; fl != nil && (len(fl.TooMany) > 0 || len(fl.ServerError) > 0) {
-				if n := fl.Hits(newPath); n != 2 {
-					t.Errorf("%d requests, want 2 (the fault, then the retry)", n)
-				}
-			}
+			tt.faults.CheckRetried(t, newPath, 2) // the fault, then the retry
 			if tt.check != nil {
 				tt.check(t, f, page)
 			}
@@ -357,21 +330,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.p.Validate()
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("no error, want %q", tt.wantErr)
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, err)
-				}
-			}
+			conntest.CheckError(t, tt.p.Validate(), tt.wantErr...)
 		})
 	}
 }
@@ -391,10 +350,5 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	if _, err := New(connectors.Env{Client: conntest.Client()}); err == nil || !strings.Contains(err.Error(), "parameters are <nil>") {
-		t.Errorf("New without params = %v", err)
-	}
-	if _, err := New(conntest.Env(Kind, NewParams())); err == nil || !strings.Contains(err.Error(), "place_id: is required") {
-		t.Errorf("New with empty params = %v", err)
-	}
+	conntest.CheckNew(t, New, Kind, NewParams(), "place_id: is required")
 }

@@ -5,15 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/internal/review"
 	"github.com/vigie-dev/vigie/internal/textnorm"
 )
@@ -107,7 +107,7 @@ func parse(body []byte, legacy bool) (extraction, error) {
 func parseNew(body []byte) (extraction, error) {
 	var p newPlace
 	if err := json.Unmarshal(body, &p); err != nil {
-		return extraction{}, fmt.Errorf("the response is not a Place: %s", jsonProblem(err))
+		return extraction{}, fmt.Errorf("the response is not a Place: %s", connutil.JSONProblem(err))
 	}
 	var out extraction
 	out.shown = p.UserRatingCount
@@ -121,11 +121,11 @@ func parseNew(body []byte) (extraction, error) {
 		label := fmt.Sprintf("review %d", i+1)
 		var a newReview
 		if err := json.Unmarshal(raw, &a); err != nil {
-			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: not a review object (%s): left out", label, jsonProblem(err)))
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: not a review object (%s): left out", label, connutil.JSONProblem(err)))
 			continue
 		}
 		if a.Name != "" {
-			label += " (" + clip(a.Name[strings.LastIndex(a.Name, "/")+1:], 40) + ")"
+			label += " (" + connutil.Clip(a.Name[strings.LastIndex(a.Name, "/")+1:], 40) + ")"
 		}
 		r := review.Review{Kind: review.KindReview, ExternalID: a.Name, URL: a.GoogleMapsURI}
 		if r.URL == "" {
@@ -135,7 +135,7 @@ func parseNew(body []byte) (extraction, error) {
 			r.Author = a.AuthorAttribution.DisplayName
 		}
 		var w string
-		r.Rating, r.BestRating, w = rating(a.Rating)
+		r.Rating, r.BestRating, w = connutil.Stars(a.Rating)
 		if w != "" {
 			out.Warnings = append(out.Warnings, label+": "+w)
 		}
@@ -153,7 +153,7 @@ func parseNew(body []byte) (extraction, error) {
 		if a.PublishTime != "" {
 			t, err := time.Parse(time.RFC3339Nano, a.PublishTime)
 			if err != nil {
-				out.Warnings = append(out.Warnings, fmt.Sprintf("%s: unreadable publishTime %q", label, clip(a.PublishTime, 40)))
+				out.Warnings = append(out.Warnings, fmt.Sprintf("%s: unreadable publishTime %q", label, connutil.Clip(a.PublishTime, 40)))
 			} else {
 				r.PublishedAt = t.UTC()
 			}
@@ -166,7 +166,7 @@ func parseNew(body []byte) (extraction, error) {
 func parseLegacy(body []byte) (extraction, error) {
 	var l legacyResponse
 	if err := json.Unmarshal(body, &l); err != nil {
-		return extraction{}, fmt.Errorf("the response is not a Place Details response: %s", jsonProblem(err))
+		return extraction{}, fmt.Errorf("the response is not a Place Details response: %s", connutil.JSONProblem(err))
 	}
 	if l.Status != "" && l.Status != "OK" {
 		msg := "Places says " + l.Status
@@ -188,22 +188,22 @@ func parseLegacy(body []byte) (extraction, error) {
 		label := fmt.Sprintf("review %d", i+1)
 		var a legacyReview
 		if err := json.Unmarshal(raw, &a); err != nil {
-			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: not a review object (%s): left out", label, jsonProblem(err)))
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: not a review object (%s): left out", label, connutil.JSONProblem(err)))
 			continue
 		}
 		if a.AuthorName != "" {
-			label += fmt.Sprintf(" (by %s)", clip(a.AuthorName, 40))
+			label += fmt.Sprintf(" (by %s)", connutil.Clip(a.AuthorName, 40))
 		}
 		r := review.Review{Kind: review.KindReview, Author: a.AuthorName, URL: res.URL, Text: legacyText(a.Text)}
 		var w string
-		r.Rating, r.BestRating, w = rating(a.Rating)
+		r.Rating, r.BestRating, w = connutil.Stars(a.Rating)
 		if w != "" {
 			out.Warnings = append(out.Warnings, label+": "+w)
 		}
 		if a.Time != "" {
 			secs, err := strconv.ParseInt(string(a.Time), 10, 64)
 			if err != nil || secs <= 0 || secs > 1<<40 {
-				out.Warnings = append(out.Warnings, fmt.Sprintf("%s: unreadable time %q (epoch seconds expected)", label, clip(string(a.Time), 40)))
+				out.Warnings = append(out.Warnings, fmt.Sprintf("%s: unreadable time %q (epoch seconds expected)", label, connutil.Clip(string(a.Time), 40)))
 			} else {
 				r.PublishedAt = time.Unix(secs, 0).UTC()
 				// Legacy reviews have no id: the author's profile and the
@@ -246,17 +246,6 @@ func legacyText(s string) string {
 	return s
 }
 
-// rating reads a review's rating, 1 to 5.
-func rating(v *float64) (r, best *float64, warning string) {
-	switch {
-	case v == nil:
-		return nil, nil, ""
-	case math.IsNaN(*v) || *v < 1 || *v > 5:
-		return nil, nil, fmt.Sprintf("rating %v out of 1..5: kept unrated", *v)
-	}
-	return review.Float(*v), review.Float(5), ""
-}
-
 // legacyHint says what to do about a Legacy status.
 func legacyHint(status string) string {
 	switch status {
@@ -295,38 +284,25 @@ func describe(err error, resp *fetch.Response) error {
 	var ge googleError
 	if json.Unmarshal(resp.Body, &ge) == nil {
 		if e := ge.Error; e.Message != "" || e.Status != "" {
-			msg := e.Message
-			if e.Status != "" {
-				msg = e.Status + ": " + msg
-			}
 			var reasons []string
 			for _, d := range e.Details {
 				if d.Reason != "" {
 					reasons = append(reasons, d.Reason)
 				}
 			}
-			if len(reasons) > 0 {
-				msg += " [" + strings.Join(reasons, ", ") + "]"
-			}
+			msg := connutil.GoogleSummary(e.Status, e.Message, reasons)
 			return fmt.Errorf("%w: %s%s", err, msg, newHint(resp.StatusCode, e.Status, reasons, e.Message))
 		}
 		if ge.Status != "" {
 			return fmt.Errorf("%w: Places says %s: %s%s", err, ge.Status, ge.ErrorMessage, legacyHint(ge.Status))
 		}
 	}
-	return fmt.Errorf("%w%s", err, bodySnippet(resp.Body))
+	return fmt.Errorf("%w%s", err, connutil.ServerSays(resp))
 }
 
 // newHint says what to do about a New API error.
 func newHint(status int, code string, reasons []string, msg string) string {
-	has := func(r string) bool {
-		for _, x := range reasons {
-			if x == r {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(r string) bool { return slices.Contains(reasons, r) }
 	switch {
 	case has("API_KEY_INVALID") || strings.Contains(msg, "API key not valid"):
 		return " (check api_key)"
@@ -338,37 +314,6 @@ func newHint(status int, code string, reasons []string, msg string) string {
 		return " (over quota: check the project's Places API quotas)"
 	}
 	return ""
-}
-
-// bodySnippet quotes the start of a body that is not a known error form.
-func bodySnippet(body []byte) string {
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if s == "" {
-		return ""
-	}
-	return fmt.Sprintf(": the server says %q", clip(s, 200))
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// jsonProblem shortens a decoding error to what went wrong.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return fmt.Sprintf("%s is a JSON %s", te.Field, te.Value)
-		}
-		return fmt.Sprintf("a JSON %s", te.Value)
-	}
-	return err.Error()
 }
 
 // Extract reads a saved Place Details response of either API.

@@ -3,7 +3,6 @@ package html
 import (
 	"context"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,13 +18,7 @@ import (
 // windows-1251 with no charset declared anywhere.
 func siteHandler(t *testing.T) http.Handler {
 	t.Helper()
-	cp, err := os.ReadFile(filepath.Join("testdata", "site", "cp1251.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cp, err = charmap.Windows1251.NewEncoder().Bytes(cp); err != nil {
-		t.Fatal(err)
-	}
+	cp := conntest.Encode(t, charmap.Windows1251, conntest.Testdata(t, "site", "cp1251.html"))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /robots.txt", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("User-agent: *\nDisallow: /private/\n"))
@@ -195,13 +188,7 @@ func TestCollect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			faults := &conntest.Faults{TooMany: map[string]bool{}, ServerError: map[string]bool{}, Slow: map[string]time.Duration{}}
-			for _, p := range tt.tooMany {
-				faults.TooMany[p] = true
-			}
-			for _, p := range tt.serverError {
-				faults.ServerError[p] = true
-			}
+			faults := &conntest.Faults{TooMany: conntest.Set(tt.tooMany...), ServerError: conntest.Set(tt.serverError...), Slow: map[string]time.Duration{}}
 			if tt.slow != "" {
 				faults.Slow[tt.slow] = 5 * time.Second
 			}
@@ -215,17 +202,8 @@ func TestCollect(t *testing.T) {
 			env := conntest.Env(Kind, p)
 			env.Source.MaxPages = tt.maxPages
 			env.Now = func() time.Time { return testNow }
-			conn, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sink := &conntest.Sink{Known: map[string]bool{}}
-			for _, k := range tt.known {
-				sink.Known[k] = true
-			}
-			if err := conn.Collect(context.Background(), sink); err != nil {
-				t.Fatal(err)
-			}
+			sink := conntest.NewSink(tt.known...)
+			conntest.Collect(t, New, env, sink)
 			var paths []string
 			for _, pg := range sink.Pages {
 				paths = append(paths, strings.TrimPrefix(pg.URL, srv.URL))
@@ -236,22 +214,11 @@ func TestCollect(t *testing.T) {
 			if n := len(sink.Reviews()); n != tt.wantReviews {
 				t.Errorf("%d reviews, want %d", n, tt.wantReviews)
 			}
-			for i, pg := range sink.Pages {
-				last := i == len(sink.Pages)-1
-				if pg.Final != (last && tt.wantFinal) {
-					t.Errorf("page %d: Final %v", i+1, pg.Final)
-				}
-			}
+			sink.CheckFinal(t, tt.wantFinal)
 			if len(sink.Pages) > 0 && sink.Pages[0].Shown != tt.wantShown {
 				t.Errorf("Shown %d, want %d", sink.Pages[0].Shown, tt.wantShown)
 			}
-			errs := sink.Errors()
-			switch {
-			case tt.wantErr == "" && len(errs) > 0:
-				t.Errorf("page errors: %v", errs)
-			case tt.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr)):
-				t.Errorf("page errors %v, want one containing %q", errs, tt.wantErr)
-			}
+			sink.CheckErrors(t, tt.wantErr)
 			if tt.check != nil {
 				tt.check(t, sink, faults)
 			}
@@ -268,24 +235,18 @@ func TestCollectCanceled(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	sink := &cancelSink{cancel: cancel}
+	pages := 0
+	sink := conntest.SinkFunc(func(ctx context.Context, p connectors.Page) (connectors.PageResult, error) {
+		pages++
+		cancel()
+		return connectors.PageResult{New: len(p.Reviews)}, nil
+	})
 	if err := conn.Collect(ctx, sink); err != context.Canceled {
 		t.Fatalf("Collect = %v, want context.Canceled", err)
 	}
-	if sink.pages != 1 {
-		t.Fatalf("%d pages after cancel, want 1", sink.pages)
+	if pages != 1 {
+		t.Fatalf("%d pages after cancel, want 1", pages)
 	}
-}
-
-type cancelSink struct {
-	cancel func()
-	pages  int
-}
-
-func (s *cancelSink) Page(ctx context.Context, p connectors.Page) (connectors.PageResult, error) {
-	s.pages++
-	s.cancel()
-	return connectors.PageResult{New: len(p.Reviews)}, nil
 }
 
 func TestNewRejects(t *testing.T) {

@@ -1,10 +1,8 @@
 package html
 
 import (
-	"context"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -141,14 +139,9 @@ func TestExamples(t *testing.T) {
 			src := loadExample(t, tt.file)
 			mux := http.NewServeMux()
 			for path, file := range tt.pages {
-				body, err := os.ReadFile(filepath.Join("testdata", strings.TrimSuffix(file, ".cp1251")))
-				if err != nil {
-					t.Fatal(err)
-				}
+				body := conntest.Testdata(t, strings.TrimSuffix(file, ".cp1251"))
 				if strings.HasSuffix(file, ".cp1251") {
-					if body, err = charmap.Windows1251.NewEncoder().Bytes(body); err != nil {
-						t.Fatal(err)
-					}
+					body = conntest.Encode(t, charmap.Windows1251, body)
 				}
 				mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
 					if r.URL.Path != path {
@@ -169,14 +162,8 @@ func TestExamples(t *testing.T) {
 			env := conntest.Env(Kind, &p)
 			env.Source.MaxPages = src.MaxPages
 			env.Now = func() time.Time { return testNow }
-			conn, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
 			sink := &conntest.Sink{}
-			if err := conn.Collect(context.Background(), sink); err != nil {
-				t.Fatal(err)
-			}
+			conntest.Collect(t, New, env, sink)
 			tt.check(t, sink)
 		})
 	}

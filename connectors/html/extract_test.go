@@ -1,18 +1,16 @@
 package html
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/conntest"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -107,36 +105,14 @@ func TestExtractGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := conntest.Testdata(t, tt.file)
 			res, err := Extract(connectors.Document{URL: tt.url, ContentType: "text/html; charset=utf-8", Body: body}, tt.params(), testNow)
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkResult(t, res)
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(golden{Reviews: res.Reviews, Next: res.Next, Shown: res.Shown, Warnings: res.Warnings}); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", "golden", tt.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, buf.String())
-			}
+			g := golden{Reviews: res.Reviews, Next: res.Next, Shown: res.Shown, Warnings: res.Warnings}
+			conntest.Golden(t, filepath.Join("testdata", "golden", tt.name+".golden.json"), g, *update)
 		})
 	}
 }
@@ -171,10 +147,7 @@ func checkResult(t *testing.T, res Result) {
 func TestExtractFields(t *testing.T) {
 	read := func(t *testing.T, file, u string, p *Params) Result {
 		t.Helper()
-		body, err := os.ReadFile(filepath.Join("testdata", file))
-		if err != nil {
-			t.Fatal(err)
-		}
+		body := conntest.Testdata(t, file)
 		res, err := Extract(connectors.Document{URL: u, Body: body}, p, testNow)
 		if err != nil {
 			t.Fatal(err)
@@ -289,13 +262,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := siteParams()
 			tt.change(p)
-			err := p.Validate()
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-				t.Fatalf("error %v, want one containing %q", err, tt.want)
-			}
+			conntest.CheckError(t, p.Validate(), tt.want)
 		})
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -33,17 +34,13 @@ func init() {
 		Summary:   "reviews of any site, read with CSS selectors from the configuration, with its pagination",
 		NewParams: NewParams,
 		New:       New,
-		Extract: func(ctx context.Context, params any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
-			p, _ := params.(*Params)
+		Extract: connutil.ExtractWith(func(p *Params, doc connectors.Document) (connectors.Extraction, error) {
 			if p == nil {
 				return connectors.Extraction{}, ErrNoParams
 			}
 			res, err := Extract(doc, p, time.Now())
 			return res.Extraction, err
-		},
+		}),
 		// No Detect: without selectors the kind cannot read a page.
 	})
 }
@@ -163,20 +160,7 @@ func invalid(field, format string, args ...any) error { return config.Invalid(fi
 // selector compiles (the error names the field), the scale, the date
 // layout and the review kind.
 func (p *Params) Validate() error {
-	var errs []error
-	if strings.TrimSpace(p.URL) == "" && len(p.URLs) == 0 {
-		errs = append(errs, invalid("url", "is required (or list start pages under urls)"))
-	}
-	if p.URL != "" {
-		if err := config.CheckURL("url", p.URL); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	for i, u := range p.URLs {
-		if err := config.CheckURL(fmt.Sprintf("urls[%d]", i), u); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	errs := connutil.CheckStarts(p.URL, p.URLs, "start pages")
 	errs = append(errs, p.validateSelectors())
 	return errors.Join(errs...)
 }
@@ -216,20 +200,6 @@ func (p *Params) validateSelectors() error {
 	return errors.Join(errs...)
 }
 
-// starts lists the start pages, url first, without duplicates.
-func (p *Params) starts() []string {
-	var out []string
-	for _, u := range append([]string{p.URL}, p.URLs...) {
-		if u = strings.TrimSpace(u); u != "" && !slices.Contains(out, u) {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
-// defaultMaxPages caps a run whose environment sets no page limit.
-const defaultMaxPages = 50
-
 // Connector collects an html source.
 type Connector struct {
 	env    connectors.Env
@@ -242,24 +212,15 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must
 // be a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("html: source %q: parameters are %T, not *html.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("html: source %q: %w", env.Source.ID, err)
-	}
-	if env.Client == nil {
-		return nil, fmt.Errorf("html: source %q: no HTTP client", env.Source.ID)
+	p, log, err := connutil.Prepare[Params](Kind, env, true)
+	if err != nil {
+		return nil, err
 	}
 	sel, err := compile(p)
 	if err != nil {
 		return nil, fmt.Errorf("html: source %q: %w", env.Source.ID, err)
 	}
-	c := &Connector{env: env, params: p, sel: sel, log: env.Logger, now: env.Now}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
+	c := &Connector{env: env, params: p, sel: sel, log: log, now: env.Now}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -281,20 +242,14 @@ func New(env connectors.Env) (connectors.Connector, error) {
 // partial, and the reviews collected are at least as many as the site
 // says it has (total), when it says.
 func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
-	maxPages := c.env.MaxPages()
-	if maxPages <= 0 {
-		maxPages = defaultMaxPages
-	}
-	starts := c.params.starts()
-	queue := slices.Clone(starts)
+	maxPages := connutil.MaxPages(c.env)
+	starts := connutil.Starts(c.params.URL, c.params.URLs)
+	queue := connutil.NewFrontier(starts)
 	items := map[string]bool{} // the reviews read in this run
-	seen := map[string]bool{}
-	for _, u := range queue {
-		seen[visitKey(u)] = true
-	}
+	out := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink}
 	complete := !c.params.Partial
 	collected, shown, pages := 0, 0, 0
-	for len(queue) > 0 {
+	for queue.Len() > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -302,8 +257,7 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 			c.log.Debug("html: page cap reached", "source", c.env.Source.ID, "max_pages", maxPages)
 			break
 		}
-		target := queue[0]
-		queue = queue[1:]
+		target := queue.Pop()
 		pages++
 		start := ""
 		if slices.Contains(starts, target) {
@@ -319,13 +273,12 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 		}
 		if err != nil {
 			complete = false
-			c.log.Warn("html: page failed", "source", c.env.Source.ID, "url", target, "err", err)
-			if _, serr := sink.Page(ctx, connectors.Page{URL: target, Err: err}); serr != nil {
-				return fmt.Errorf("html: %w", serr)
+			if serr := out.Fail(ctx, target, err); serr != nil {
+				return serr
 			}
 			continue
 		}
-		seen[visitKey(resp.URL)] = true
+		queue.Reached(resp.URL)
 		doc := connectors.Document{URL: resp.URL, ContentType: resp.Header.Get("Content-Type"), Body: resp.Body}
 		res, err := extract(doc, c.params, c.sel, c.now())
 		page := connectors.Page{URL: resp.URL, Err: err}
@@ -337,11 +290,7 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 					page.Reviews[i].URL = resp.URL
 				}
 			}
-			for _, n := range res.Next {
-				if k := visitKey(n); !seen[k] && samesite(resp.URL, n) {
-					next = append(next, n)
-				}
-			}
+			next = queue.Links(resp.URL, res.Next)
 			if repeated := allSeen(items, page.Reviews); repeated && target != start {
 				// A next link that leads back to reviews already read (a
 				// page number past the end showing the first page again).
@@ -354,22 +303,18 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 		}
 		collected += len(page.Reviews)
 		shown = max(shown, res.Shown)
-		if complete && len(queue) == 0 && len(next) == 0 && (shown == 0 || collected >= shown) {
+		if complete && queue.Len() == 0 && len(next) == 0 && (shown == 0 || collected >= shown) {
 			page.Final = true
 		}
-		result, serr := sink.Page(ctx, page)
+		result, serr := out.Send(ctx, page)
 		if serr != nil {
-			return fmt.Errorf("html: %w", serr)
+			return serr
 		}
-		if c.env.Incremental && result.AllKnown() {
-			c.log.Debug("html: page already known, not paging further", "source", c.env.Source.ID, "url", resp.URL)
+		if out.Known(result, resp.URL) {
 			complete = false
 			continue
 		}
-		for _, n := range next {
-			seen[visitKey(n)] = true
-			queue = append(queue, n)
-		}
+		queue.Push(next...)
 	}
 	return nil
 }
@@ -396,26 +341,4 @@ func isCaptcha(final string) bool {
 		return false
 	}
 	return strings.Contains(strings.ToLower(u.Host+u.Path), "captcha")
-}
-
-// visitKey identifies a URL for "visited": without its fragment.
-func visitKey(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	u.Fragment = ""
-	return u.String()
-}
-
-// samesite reports whether a next link stays on the site of the page it
-// was found on (www. or not).
-func samesite(from, to string) bool {
-	a, errA := url.Parse(from)
-	b, errB := url.Parse(to)
-	if errA != nil || errB != nil || (b.Scheme != "http" && b.Scheme != "https") {
-		return false
-	}
-	strip := func(h string) string { return strings.TrimPrefix(strings.ToLower(h), "www.") }
-	return strip(a.Hostname()) == strip(b.Hostname())
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // Collect reads the timeline page by page, newest first, following the
@@ -22,42 +23,26 @@ import (
 // account, the account is looked up first; a failed lookup is reported
 // the same way. It returns an error only when the sink fails or ctx ends.
 func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
-	fail := func(u string, err error) error {
-		c.log.Warn("mastodon: request failed", "source", c.env.Source.ID, "url", u, "err", err)
-		if _, serr := sink.Page(ctx, connectors.Page{URL: u, Err: err}); serr != nil {
-			return fmt.Errorf("mastodon: %w", serr)
-		}
-		return nil
-	}
+	pages := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink, Failed: "request failed"}
 	first, err := c.timelineURL(ctx)
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
 	if err != nil {
-		return fail(first, err)
-	}
-	maxPages := c.env.MaxPages()
-	if maxPages <= 0 {
-		maxPages = defaultMaxPages
+		return pages.Fail(ctx, first, err)
 	}
 	seen := map[string]bool{} // posts already given, boosts included
 	dropped, total := false, 0
 	u := first
 	visited := map[string]bool{first: true}
-	for n := 1; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return pages.Walk(ctx, connutil.MaxPages(c.env), func(ctx context.Context, n int) (connectors.Page, int, error) {
 		resp, err := c.get(ctx, u, "timeline")
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
 		if err != nil {
-			return fail(u, err)
+			return connectors.Page{URL: u}, 0, err
 		}
 		tl, err := parseStatuses(resp.Body)
 		if err != nil {
-			return fail(u, fmt.Errorf("mastodon: source %q: GET %s: %w", c.env.Source.ID, u, err))
+			return connectors.Page{URL: u}, 0, fmt.Errorf("mastodon: source %q: GET %s: %w", c.env.Source.ID, u, err)
 		}
 		dropped = dropped || tl.dropped > 0
 		page := connectors.Page{URL: u, Warnings: tl.Warnings}
@@ -78,23 +63,13 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 		// An empty first page is also what an instance that disabled the
 		// hashtag's feed answers: never a proof that posts were deleted.
 		page.Final = last && !dropped && total > 0
-		res, serr := sink.Page(ctx, page)
-		if serr != nil {
-			return fmt.Errorf("mastodon: %w", serr)
-		}
-		switch {
-		case last:
-			return nil
-		case c.env.Incremental && res.AllKnown():
-			c.log.Debug("mastodon: page already known, not paging further", "source", c.env.Source.ID, "url", u)
-			return nil
-		case n >= maxPages:
-			c.log.Info("mastodon: page limit reached", "source", c.env.Source.ID, "pages", n)
-			return nil
+		if last {
+			return page, 0, nil
 		}
 		visited[next] = true
 		u = next
-	}
+		return page, n + 1, nil
+	})
 }
 
 // timelineURL is the first page of the timeline; for an account it looks
@@ -116,7 +91,7 @@ func (c *Connector) timelineURL(ctx context.Context) (string, error) {
 	if err := json.Unmarshal(resp.Body, &acct); err != nil || acct.ID == "" {
 		why := "no id"
 		if err != nil {
-			why = jsonProblem(err)
+			why = connutil.JSONProblem(err)
 		}
 		return lookup, fmt.Errorf("mastodon: source %q: GET %s: not an account (%s)", c.env.Source.ID, lookup, why)
 	}

@@ -18,9 +18,7 @@
 package mastodon
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -28,6 +26,7 @@ import (
 
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // Kind is the source kind's name in the configuration.
@@ -36,22 +35,14 @@ const Kind = "mastodon"
 // pageLimit is the API's largest page.
 const pageLimit = 40
 
-// defaultMaxPages caps a run whose environment sets no page limit.
-const defaultMaxPages = 50
-
 func init() {
 	connectors.Register(connectors.Kind{
 		Name:      Kind,
 		Summary:   "Mastodon: public posts of a hashtag or an account on one instance",
 		NewParams: func() any { return &Params{} },
 		New:       New,
-		Extract: func(ctx context.Context, _ any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
-			return Extract(doc)
-		},
-		Detect: Detect,
+		Extract:   connutil.Extract(Extract),
+		Detect:    Detect,
 	})
 }
 
@@ -120,11 +111,9 @@ func (p *Params) Validate() error {
 	case a != "" && !accountPattern.MatchString(a):
 		errs = append(errs, config.Invalid("account", "%q is not an account: write user or user@domain", p.Account))
 	}
-	switch t := p.AccessToken; {
-	case strings.Contains(t, "${"):
-		errs = append(errs, config.Invalid("access_token", "holds an unexpanded ${…} reference: is the environment variable set?"))
-	case strings.ContainsAny(t, " \t\r\n"):
-		errs = append(errs, config.Invalid("access_token", "holds white space: copy the token alone"))
+	// access_token is optional.
+	if err := connutil.CheckSecret("access_token", p.AccessToken, "", " \t\r\n", "holds white space: copy the token alone"); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -139,19 +128,9 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must be
 // a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("mastodon: source %q: parameters are %T, not *mastodon.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("mastodon: source %q: %w", env.Source.ID, err)
-	}
-	if env.Client == nil {
-		return nil, fmt.Errorf("mastodon: source %q: no HTTP client", env.Source.ID)
-	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	p, log, err := connutil.Prepare[Params](Kind, env, true)
+	if err != nil {
+		return nil, err
 	}
 	return &Connector{env: env, params: p, log: log}, nil
 }

@@ -1,9 +1,6 @@
 package mastodon
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -38,11 +35,7 @@ type fakeInstance struct {
 func newFakeInstance(t *testing.T, faults *conntest.Faults) (*fakeInstance, string) {
 	f := &fakeInstance{}
 	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return conntest.Testdata(t, name)
 	}
 	pages := map[string]string{"": "tag-page-1.json", "112000000000000007": "tag-page-2.json", "112000000000000004": "tag-page-3.json"}
 	lastIDs := map[string]string{"tag-page-1.json": "112000000000000007", "tag-page-2.json": "112000000000000004", "tag-page-3.json": "112000000000000002"}
@@ -215,17 +208,12 @@ func TestCollect(t *testing.T) {
 			wantIDs:   "09 /1 05",
 			wantPages: 1,
 			check: func(t *testing.T, f *fakeInstance, s *conntest.Sink) {
-				w := strings.Join(s.Pages[0].Warnings, "\n")
-				for _, want := range []string{
+				conntest.CheckWarnings(t, s.Pages[0].Warnings,
 					"status 2: not a status (a JSON string): left out",
 					"status 3: not a status (account is a JSON string): left out",
 					`status 4 (id 112000000000000002): created_at: unreadable date "hier"`,
 					"status 5 (id 112000000000000008): no uri: left out",
-				} {
-					if !strings.Contains(w, want) {
-						t.Errorf("warnings lack %q:\n%s", want, w)
-					}
-				}
+				)
 			},
 		},
 		{
@@ -303,11 +291,7 @@ func TestCollect(t *testing.T) {
 			if tt.timeout > 0 {
 				env.Client = fetch.New(fetch.Options{Timeout: tt.timeout})
 			}
-			c, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sink := &conntest.Sink{Known: map[string]bool{}}
+			sink := conntest.NewSink()
 			for _, r := range mustExtract(t, "tag-page-2.json") {
 				for _, k := range tt.known {
 					if strings.HasSuffix(r.ExternalID, k) {
@@ -315,9 +299,7 @@ func TestCollect(t *testing.T) {
 					}
 				}
 			}
-			if err := c.Collect(context.Background(), sink); err != nil {
-				t.Fatalf("Collect: %v", err)
-			}
+			conntest.Collect(t, New, env, sink)
 			var ids []string
 			for _, r := range sink.Reviews() {
 				ids = append(ids, r.ExternalID[len(r.ExternalID)-2:])
@@ -328,30 +310,9 @@ func TestCollect(t *testing.T) {
 			if len(sink.Pages) != tt.wantPages {
 				t.Fatalf("%d pages, want %d", len(sink.Pages), tt.wantPages)
 			}
-			for i, pg := range sink.Pages {
-				if want := tt.wantFinal && i == len(sink.Pages)-1; pg.Final != want {
-					t.Errorf("page %d: Final %v, want %v", i+1, pg.Final, want)
-				}
-			}
-			last := sink.Pages[len(sink.Pages)-1]
-			if len(tt.wantErr) == 0 && last.Err != nil {
-				t.Errorf("unexpected error %v", last.Err)
-			}
-			if len(tt.wantErr) > 0 {
-				if last.Err == nil {
-					t.Fatalf("no error, want %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(last.Err.Error(), w) {
-						t.Errorf("error lacks %q:\n%s", w, last.Err)
-					}
-				}
-			}
-			if fl := tt.faults; fl != nil && (len(fl.TooMany) > 0 || len(fl.ServerError) > 0) {
-				if n := fl.Hits(path); n != 4 {
-					t.Errorf("%s requested %d times, want 4", path, n)
-				}
-			}
+			sink.CheckFinal(t, tt.wantFinal)
+			conntest.CheckError(t, sink.Pages[len(sink.Pages)-1].Err, tt.wantErr...)
+			tt.faults.CheckRetried(t, path, 4)
 			if tt.check != nil {
 				tt.check(t, f, sink)
 			}
@@ -361,10 +322,7 @@ func TestCollect(t *testing.T) {
 
 func mustExtract(t *testing.T, name string) []review.Review {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := conntest.Testdata(t, name)
 	ext, err := Extract(connectors.Document{Body: b})
 	if err != nil {
 		t.Fatal(err)
@@ -397,10 +355,7 @@ func TestParseLink(t *testing.T) {
 func TestExtractGolden(t *testing.T) {
 	for _, name := range []string{"tag-page-1", "malformed", "account-statuses"} {
 		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", name+".json"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := conntest.Testdata(t, name+".json")
 			doc := connectors.Document{Body: body}
 			if s := Detect(doc); s != 95 {
 				t.Errorf("Detect = %d, want 95", s)
@@ -409,49 +364,20 @@ func TestExtractGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			enc.Encode(struct {
+			conntest.Golden(t, filepath.Join("testdata", name+".golden.json"), struct {
 				Reviews  []review.Review `json:"reviews"`
 				Warnings []string        `json:"warnings,omitempty"`
-			}{ext.Reviews, ext.Warnings})
-			path := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(want, buf.Bytes()) {
-				t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, buf.String())
-			}
+			}{ext.Reviews, ext.Warnings}, *update)
 		})
 	}
 }
 
 func TestDetect(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want int
-	}{
-		{"timeline", `[{"id":"1","uri":"u","content":"<p>x</p>","account":{},"created_at":"2026-01-01T00:00:00Z","visibility":"public"}]`, 95},
-		{"empty timeline", `[]`, 0},
-		{"json feed", `{"items":[{"content_html":"x"}]}`, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Detect(connectors.Document{Body: []byte(tt.body)}); got != tt.want {
-				t.Errorf("Detect = %d, want %d", got, tt.want)
-			}
-		})
-	}
+	conntest.CheckDetect(t, Detect, []conntest.DetectCase{
+		{Name: "timeline", Body: `[{"id":"1","uri":"u","content":"<p>x</p>","account":{},"created_at":"2026-01-01T00:00:00Z","visibility":"public"}]`, Want: 95},
+		{Name: "empty timeline", Body: `[]`, Want: 0},
+		{Name: "json feed", Body: `{"items":[{"content_html":"x"}]}`, Want: 0},
+	})
 }
 
 func TestValidate(t *testing.T) {
@@ -470,32 +396,13 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.p.Validate()
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("no error, want %q", tt.wantErr)
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, err)
-				}
-			}
+			conntest.CheckError(t, tt.p.Validate(), tt.wantErr...)
 		})
 	}
 }
 
 func TestNew(t *testing.T) {
-	if _, err := New(connectors.Env{Client: conntest.Client()}); err == nil || !strings.Contains(err.Error(), "parameters are <nil>") {
-		t.Errorf("New without params = %v", err)
-	}
-	if _, err := New(conntest.Env(Kind, &Params{})); err == nil || !strings.Contains(err.Error(), "instance: is required") {
-		t.Errorf("New with empty params = %v", err)
-	}
+	conntest.CheckNew(t, New, Kind, &Params{}, "instance: is required")
 }
 
 func FuzzParseStatuses(f *testing.F) {

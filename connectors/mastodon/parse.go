@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/internal/review"
 	"github.com/vigie-dev/vigie/internal/textnorm"
 )
@@ -51,7 +50,7 @@ func parseStatuses(body []byte) (*timeline, error) {
 		items = []json.RawMessage{body}
 	default:
 		if err := json.Unmarshal(body, &items); err != nil {
-			return nil, fmt.Errorf("not a list of statuses: %s", jsonProblem(err))
+			return nil, fmt.Errorf("not a list of statuses: %s", connutil.JSONProblem(err))
 		}
 	}
 	tl := &timeline{items: len(items)}
@@ -60,11 +59,11 @@ func parseStatuses(body []byte) (*timeline, error) {
 		var s status
 		if err := json.Unmarshal(raw, &s); err != nil {
 			tl.dropped++
-			tl.Warnings = append(tl.Warnings, fmt.Sprintf("%s: not a status (%s): left out", lbl, jsonProblem(err)))
+			tl.Warnings = append(tl.Warnings, fmt.Sprintf("%s: not a status (%s): left out", lbl, connutil.JSONProblem(err)))
 			continue
 		}
 		if s.ID != "" {
-			lbl += " (id " + clip(s.ID, 30) + ")"
+			lbl += " (id " + connutil.Clip(s.ID, 30) + ")"
 		}
 		if s.Reblog != nil {
 			s = *s.Reblog // a boost: the boosted post is what was said
@@ -106,30 +105,19 @@ func convert(s *status) (review.Review, []string, error) {
 		r.LangHint = *s.Language
 	}
 	var warnings []string
-	if t, err := parseTime(s.CreatedAt); err != nil {
+	if t, err := connutil.ParseTime(s.CreatedAt); err != nil {
 		warnings = append(warnings, "created_at: "+err.Error())
 	} else {
 		r.PublishedAt = t
 	}
 	if s.EditedAt != nil {
-		if t, err := parseTime(*s.EditedAt); err != nil {
+		if t, err := connutil.ParseTime(*s.EditedAt); err != nil {
 			warnings = append(warnings, "edited_at: "+err.Error())
 		} else {
 			r.UpdatedAt = t
 		}
 	}
 	return r, warnings, nil
-}
-
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("unreadable date %q", clip(s, 40))
-	}
-	return t.UTC(), nil
 }
 
 // describe adds to a failed request what the instance said, what to do
@@ -148,8 +136,8 @@ func describe(err error, resp *fetch.Response, what string, withToken bool) erro
 		if body.ErrorDescription != "" {
 			msg += ": " + body.ErrorDescription
 		}
-	} else if s := strings.Join(strings.Fields(string(resp.Body)), " "); s != "" {
-		msg = fmt.Sprintf(": the server says %q", clip(s, 200))
+	} else {
+		msg = connutil.ServerSays(resp)
 	}
 	switch st := resp.StatusCode; {
 	case (st == http.StatusUnauthorized || st == http.StatusForbidden) && !withToken:
@@ -192,26 +180,4 @@ func Detect(doc connectors.Document) int {
 		return 95
 	}
 	return 0
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// jsonProblem shortens a decoding error to what went wrong.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return fmt.Sprintf("%s is a JSON %s", te.Field, te.Value)
-		}
-		return fmt.Sprintf("a JSON %s", te.Value)
-	}
-	return err.Error()
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // Kind is the source kind's name in the configuration.
@@ -27,16 +27,13 @@ func init() {
 		Summary:   "reviews published as schema.org JSON-LD, microdata or RDFa on any page, with its pagination",
 		NewParams: func() any { return &Params{} },
 		New:       New,
-		Extract: func(ctx context.Context, params any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
+		Extract: connutil.ExtractWith(func(p *Params, doc connectors.Document) (connectors.Extraction, error) {
 			var opts Options
-			if p, ok := params.(*Params); ok && p != nil {
+			if p != nil {
 				opts.NextSelector = p.NextSelector
 			}
 			return Extract(doc, opts)
-		},
+		}),
 		Detect: Detect,
 	})
 }
@@ -56,20 +53,7 @@ type Params struct {
 // Validate checks that there is at least one start page, that every start
 // page is an absolute http(s) URL and that next_selector is valid CSS.
 func (p *Params) Validate() error {
-	var errs []error
-	if strings.TrimSpace(p.URL) == "" && len(p.URLs) == 0 {
-		errs = append(errs, config.Invalid("url", "is required (or list start pages under urls)"))
-	}
-	if p.URL != "" {
-		if err := config.CheckURL("url", p.URL); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	for i, u := range p.URLs {
-		if err := config.CheckURL(fmt.Sprintf("urls[%d]", i), u); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	errs := connutil.CheckStarts(p.URL, p.URLs, "start pages")
 	if s := strings.TrimSpace(p.NextSelector); s != "" {
 		if _, err := cascadia.ParseGroup(s); err != nil {
 			errs = append(errs, config.Invalid("next_selector", "%q is not a CSS selector: %v", s, err))
@@ -77,20 +61,6 @@ func (p *Params) Validate() error {
 	}
 	return errors.Join(errs...)
 }
-
-// starts lists the start pages, the url first, without duplicates.
-func (p *Params) starts() []string {
-	var out []string
-	for _, u := range append([]string{p.URL}, p.URLs...) {
-		if u = strings.TrimSpace(u); u != "" && !slices.Contains(out, u) {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
-// defaultMaxPages caps a run whose environment sets no page limit.
-const defaultMaxPages = 50
 
 // Connector collects a schemaorg source.
 type Connector struct {
@@ -102,19 +72,9 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must
 // be a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("schemaorg: source %q: parameters are %T, not *schemaorg.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("schemaorg: source %q: %w", env.Source.ID, err)
-	}
-	if env.Client == nil {
-		return nil, fmt.Errorf("schemaorg: source %q: no HTTP client", env.Source.ID)
-	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	p, log, err := connutil.Prepare[Params](Kind, env, true)
+	if err != nil {
+		return nil, err
 	}
 	return &Connector{env: env, params: p, log: log}, nil
 }
@@ -156,28 +116,21 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 		cur.err = err
 	})
 
-	maxPages := c.env.MaxPages()
-	if maxPages <= 0 {
-		maxPages = defaultMaxPages
-	}
+	maxPages := connutil.MaxPages(c.env)
 	opts := Options{NextSelector: c.params.NextSelector}
-	queue := c.params.starts()
-	seen := map[string]bool{}
-	for _, u := range queue {
-		seen[visitKey(u)] = true
-	}
+	queue := connutil.NewFrontier(connutil.Starts(c.params.URL, c.params.URLs))
+	out := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink}
 	done := map[string]bool{} // fetched, under their first and their final URL
 	pages := 0
-	for len(queue) > 0 && pages < maxPages {
+	for queue.Len() > 0 && pages < maxPages {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		target := queue[0]
-		queue = queue[1:]
-		if done[visitKey(target)] {
+		target := queue.Pop()
+		if done[connutil.VisitKey(target)] {
 			continue // reached earlier through a redirect
 		}
-		done[visitKey(target)] = true
+		done[connutil.VisitKey(target)] = true
 		pages++
 
 		mu.Lock()
@@ -194,13 +147,13 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 			return err
 		}
 		if got.err != nil {
-			if _, serr := sink.Page(ctx, connectors.Page{URL: target, Err: pageError(target, got.err)}); serr != nil {
-				return fmt.Errorf("schemaorg: %w", serr)
+			if _, serr := out.Send(ctx, connectors.Page{URL: target, Err: pageError(target, got.err)}); serr != nil {
+				return serr
 			}
 			continue
 		}
-		seen[visitKey(got.url)] = true
-		done[visitKey(got.url)] = true
+		queue.Reached(got.url)
+		done[connutil.VisitKey(got.url)] = true
 
 		ext, err := Extract(connectors.Document{URL: got.url, ContentType: got.contentType, Body: got.body}, opts)
 		p := connectors.Page{URL: got.url, Err: err}
@@ -212,20 +165,14 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 				}
 			}
 		}
-		res, serr := sink.Page(ctx, p)
+		res, serr := out.Send(ctx, p)
 		if serr != nil {
-			return fmt.Errorf("schemaorg: %w", serr)
+			return serr
 		}
-		if c.env.Incremental && res.AllKnown() {
-			c.log.Debug("schemaorg: page already known, not paging further", "source", c.env.Source.ID, "url", got.url)
+		if out.Known(res, got.url) {
 			continue
 		}
-		for _, next := range ext.Next {
-			if k := visitKey(next); !seen[k] && samesite(got.url, next) {
-				seen[k] = true
-				queue = append(queue, next)
-			}
-		}
+		queue.Push(queue.Links(got.url, ext.Next)...)
 	}
 	return nil
 }
@@ -244,28 +191,6 @@ func pageError(target string, err error) error {
 		return err
 	}
 	return fmt.Errorf("schemaorg: GET %s: %w", target, err)
-}
-
-// visitKey identifies a URL for "visited": without its fragment.
-func visitKey(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return stripFragment(u)
-}
-
-// samesite reports whether a next link stays on the site of the page it
-// was found on (www. or not); pagination never leaves the site, and a
-// link that does is more likely an advertisement.
-func samesite(from, to string) bool {
-	a, errA := url.Parse(from)
-	b, errB := url.Parse(to)
-	if errA != nil || errB != nil || (b.Scheme != "http" && b.Scheme != "https") {
-		return false
-	}
-	strip := func(h string) string { return strings.TrimPrefix(strings.ToLower(h), "www.") }
-	return strip(a.Hostname()) == strip(b.Hostname())
 }
 
 // Detect scores how much doc looks like a page of schema.org reviews: 90

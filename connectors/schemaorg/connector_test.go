@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/conntest"
 	"github.com/vigie-dev/vigie/connectors/fetch"
 )
 
@@ -31,18 +31,8 @@ type fixtureSite struct {
 func newFixtureSite(t *testing.T) *fixtureSite {
 	t.Helper()
 	s := &fixtureSite{hits: map[string]int{}}
-	cp1251, err := os.ReadFile(filepath.Join("testdata", "site", "russian-cp1251.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp1251, err = charmap.Windows1251.NewEncoder().Bytes(cp1251)
-	if err != nil {
-		t.Fatal(err)
-	}
-	malformed, err := os.ReadFile(filepath.Join("testdata", "malformed.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cp1251 := conntest.Encode(t, charmap.Windows1251, conntest.Testdata(t, "site", "russian-cp1251.html"))
+	malformed := conntest.Testdata(t, "malformed.html")
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /robots.txt", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("User-agent: *\nDisallow: /private/\n"))
@@ -285,12 +275,7 @@ func TestCollect(t *testing.T) {
 				if got := strings.Join(authors, ","); got != "Good One,Bad Date,Bad Rating,Stars Only,Broken,Last" {
 					t.Errorf("reviews %s", got)
 				}
-				warnings := strings.Join(p.Warnings, "\n")
-				for _, w := range []string{`review 2: unreadable date "32/13/2020"`, `review 3: unreadable rating "excellent"`, "review 4: no text, rating or title", "json-ld block 1: malformed JSON"} {
-					if !strings.Contains(warnings, w) {
-						t.Errorf("warnings lack %q:\n%s", w, warnings)
-					}
-				}
+				conntest.CheckWarnings(t, p.Warnings, `review 2: unreadable date "32/13/2020"`, `review 3: unreadable rating "excellent"`, "review 4: no text, rating or title", "json-ld block 1: malformed JSON")
 			},
 		},
 		{
@@ -397,18 +382,12 @@ func TestCollectSinkError(t *testing.T) {
 		t.Fatal(err)
 	}
 	boom := errors.New("disk full")
-	err = c.Collect(context.Background(), sinkFunc(func(context.Context, connectors.Page) (connectors.PageResult, error) {
+	err = c.Collect(context.Background(), conntest.SinkFunc(func(context.Context, connectors.Page) (connectors.PageResult, error) {
 		return connectors.PageResult{}, boom
 	}))
 	if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "schemaorg: ") {
 		t.Errorf("Collect = %v, want the sink's error wrapped with schemaorg:", err)
 	}
-}
-
-type sinkFunc func(context.Context, connectors.Page) (connectors.PageResult, error)
-
-func (f sinkFunc) Page(ctx context.Context, p connectors.Page) (connectors.PageResult, error) {
-	return f(ctx, p)
 }
 
 func TestNew(t *testing.T) {

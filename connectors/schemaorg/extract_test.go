@@ -1,15 +1,12 @@
 package schemaorg
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/conntest"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -47,59 +44,12 @@ func TestExtractGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", tt.name+".html"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := conntest.Testdata(t, tt.name+".html")
 			ext, err := Extract(connectors.Document{URL: tt.url, ContentType: "text/html; charset=utf-8", Body: body}, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(golden{ext.Reviews, ext.Aggregate, ext.Next, ext.Warnings}); err != nil {
-				t.Fatal(err)
-			}
-			got := buf.Bytes()
-			path := filepath.Join("testdata", tt.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, diffLines(string(want), string(got)))
-			}
+			conntest.Golden(t, filepath.Join("testdata", tt.name+".golden.json"), golden{ext.Reviews, ext.Aggregate, ext.Next, ext.Warnings}, *update)
 		})
 	}
 }
-
-// diffLines shows the first lines that differ.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			b.WriteString("line " + itoa(i+1) + ":\n  want " + wl + "\n  got  " + gl + "\n")
-			shown++
-		}
-	}
-	return b.String()
-}
-
-func itoa(i int) string { return fmtNum(float64(i)) }

@@ -1,12 +1,10 @@
 package schemaorg
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/conntest"
 )
 
 func TestParseRating(t *testing.T) {
@@ -108,32 +106,14 @@ func TestParamsValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.params.Validate()
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("Validate() = nil, want an error saying %q", tt.wantErr)
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Validate() = %q, want it to say %q", err, w)
-				}
-			}
+			conntest.CheckError(t, tt.params.Validate(), tt.wantErr...)
 		})
 	}
 }
 
 func TestDetect(t *testing.T) {
 	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return conntest.Testdata(t, name)
 	}
 	tests := []struct {
 		name string

@@ -5,17 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/vigie-dev/vigie/connectors"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/connectors/schemaorg"
 	"github.com/vigie-dev/vigie/internal/review"
 )
@@ -138,7 +136,7 @@ func parseNextData(doc connectors.Document, data []byte) (*pageData, error) {
 		} `json:"props"`
 	}
 	if err := json.Unmarshal(bytes.TrimSpace(data), &root); err != nil {
-		return nil, fmt.Errorf("not JSON (%s)", jsonProblem(err))
+		return nil, fmt.Errorf("not JSON (%s)", connutil.JSONProblem(err))
 	}
 	pp := root.Props.PageProps
 	rawReviews, ok := pp["reviews"]
@@ -147,19 +145,19 @@ func parseNextData(doc connectors.Document, data []byte) (*pageData, error) {
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(rawReviews, &items); err != nil {
-		return nil, fmt.Errorf("props.pageProps.reviews is not a list (%s)", jsonProblem(err))
+		return nil, fmt.Errorf("props.pageProps.reviews is not a list (%s)", connutil.JSONProblem(err))
 	}
 	pd := &pageData{}
 	var bu businessUnit
 	if raw, ok := pp["businessUnit"]; ok {
 		if err := json.Unmarshal(raw, &bu); err != nil {
-			pd.Warnings = append(pd.Warnings, "businessUnit: unexpected value ("+jsonProblem(err)+")")
+			pd.Warnings = append(pd.Warnings, "businessUnit: unexpected value ("+connutil.JSONProblem(err)+")")
 		}
 	}
 	var f filters
 	if raw, ok := pp["filters"]; ok {
 		if err := json.Unmarshal(raw, &f); err != nil {
-			pd.Warnings = append(pd.Warnings, "filters: unexpected value ("+jsonProblem(err)+")")
+			pd.Warnings = append(pd.Warnings, "filters: unexpected value ("+connutil.JSONProblem(err)+")")
 		}
 	}
 	if bu.TrustScore != nil && *bu.TrustScore > 0 {
@@ -185,14 +183,14 @@ func parseNextData(doc connectors.Document, data []byte) (*pageData, error) {
 		label := fmt.Sprintf("review %d", i+1)
 		var a tpReview
 		if err := json.Unmarshal(raw, &a); err != nil {
-			pd.Warnings = append(pd.Warnings, fmt.Sprintf("%s: not a review object (%s): left out", label, jsonProblem(err)))
+			pd.Warnings = append(pd.Warnings, fmt.Sprintf("%s: not a review object (%s): left out", label, connutil.JSONProblem(err)))
 			pd.dropped++
 			continue
 		}
 		if a.ID == "" {
 			pd.Warnings = append(pd.Warnings, label+": no id")
 		} else {
-			label += " (" + clip(a.ID, 40) + ")"
+			label += " (" + connutil.Clip(a.ID, 40) + ")"
 		}
 		r := review.Review{
 			Kind:       review.KindReview,
@@ -205,21 +203,18 @@ func parseNextData(doc connectors.Document, data []byte) (*pageData, error) {
 		if a.Consumer != nil {
 			r.Author = a.Consumer.DisplayName
 		}
-		switch v := a.Rating; {
-		case v == nil:
-		case math.IsNaN(*v) || *v < 1 || *v > 5:
-			pd.Warnings = append(pd.Warnings, fmt.Sprintf("%s: rating %v out of 1..5: kept unrated", label, *v))
-		default:
-			r.Rating, r.BestRating = review.Float(*v), review.Float(5)
+		var w string
+		if r.Rating, r.BestRating, w = connutil.Stars(a.Rating); w != "" {
+			pd.Warnings = append(pd.Warnings, label+": "+w)
 		}
 		if d := a.Dates; d != nil {
-			if t, err := parseTime(d.PublishedDate); err != nil {
+			if t, err := connutil.ParseTime(d.PublishedDate); err != nil {
 				pd.Warnings = append(pd.Warnings, fmt.Sprintf("%s: dates.publishedDate: %v", label, err))
 			} else {
 				r.PublishedAt = t
 			}
 			if d.UpdatedDate != nil {
-				if t, err := parseTime(*d.UpdatedDate); err != nil {
+				if t, err := connutil.ParseTime(*d.UpdatedDate); err != nil {
 					pd.Warnings = append(pd.Warnings, fmt.Sprintf("%s: dates.updatedDate: %v", label, err))
 				} else {
 					r.UpdatedAt = t
@@ -228,7 +223,7 @@ func parseNextData(doc connectors.Document, data []byte) (*pageData, error) {
 		}
 		if rp := a.Reply; rp != nil && strings.TrimSpace(rp.Message) != "" {
 			r.Reply = &review.Reply{Author: bu.DisplayName, Text: rp.Message}
-			if t, err := parseTime(rp.PublishedDate); err != nil {
+			if t, err := connutil.ParseTime(rp.PublishedDate); err != nil {
 				pd.Warnings = append(pd.Warnings, fmt.Sprintf("%s: reply.publishedDate: %v", label, err))
 			} else {
 				r.Reply.PublishedAt = t
@@ -237,19 +232,6 @@ func parseNextData(doc connectors.Document, data []byte) (*pageData, error) {
 		pd.Reviews = append(pd.Reviews, r)
 	}
 	return pd, nil
-}
-
-// parseTime reads an ISO 8601 timestamp ("2026-03-21T07:58:50.000Z"); an
-// empty value is the zero time.
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("unreadable date %q", clip(s, 40))
-	}
-	return t.UTC(), nil
 }
 
 // reviewURL is the public address of review id, on the site of page.
@@ -301,26 +283,4 @@ func Detect(doc connectors.Document) int {
 		return 92
 	}
 	return 0
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// jsonProblem shortens a decoding error to what went wrong.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return fmt.Sprintf("%s is a JSON %s", te.Field, te.Value)
-		}
-		return fmt.Sprintf("a JSON %s", te.Value)
-	}
-	return err.Error()
 }

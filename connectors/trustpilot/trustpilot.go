@@ -30,6 +30,7 @@ import (
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // Kind is the source kind's name in the configuration.
@@ -38,22 +39,14 @@ const Kind = "trustpilot"
 // DefaultDomain is the Trustpilot site used unless the parameters say.
 const DefaultDomain = "www.trustpilot.com"
 
-// defaultMaxPages caps a run whose environment sets no page limit.
-const defaultMaxPages = 50
-
 func init() {
 	connectors.Register(connectors.Kind{
 		Name:      Kind,
 		Summary:   "Trustpilot: a business's public review pages (embedded Next.js data, JSON-LD fallback)",
 		NewParams: func() any { return NewParams() },
 		New:       New,
-		Extract: func(ctx context.Context, _ any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
-			return Extract(doc)
-		},
-		Detect: Detect,
+		Extract:   connutil.Extract(Extract),
+		Detect:    Detect,
 	})
 }
 
@@ -136,19 +129,9 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must be
 // a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("trustpilot: source %q: parameters are %T, not *trustpilot.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("trustpilot: source %q: %w", env.Source.ID, err)
-	}
-	if env.Client == nil {
-		return nil, fmt.Errorf("trustpilot: source %q: no HTTP client", env.Source.ID)
-	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	p, log, err := connutil.Prepare[Params](Kind, env, true)
+	if err != nil {
+		return nil, err
 	}
 	return &Connector{env: env, params: p, log: log}, nil
 }
@@ -163,31 +146,18 @@ func New(env connectors.Env) (connectors.Connector, error) {
 // on an incremental run, after a page the sink already knows. It returns
 // an error only when the sink fails or ctx ends.
 func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
-	maxPages := c.env.MaxPages()
-	if maxPages <= 0 {
-		maxPages = defaultMaxPages
-	}
 	totalPages := 0 // unknown until a page says
 	complete := true
-	for n := 1; n <= maxPages; n++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	pages := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink}
+	return pages.Walk(ctx, connutil.MaxPages(c.env), func(ctx context.Context, n int) (connectors.Page, int, error) {
 		u := c.params.pageURL(n)
 		pd, err := c.fetchPage(ctx, u)
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
 		if err != nil {
 			complete = false
-			c.log.Warn("trustpilot: page failed", "source", c.env.Source.ID, "url", u, "err", err)
-			if _, serr := sink.Page(ctx, connectors.Page{URL: u, Err: err}); serr != nil {
-				return fmt.Errorf("trustpilot: %w", serr)
-			}
 			if totalPages == 0 || n >= totalPages {
-				return nil
+				return connectors.Page{URL: u}, 0, err
 			}
-			continue
+			return connectors.Page{URL: u}, n + 1, err
 		}
 		if pd.totalPages > 0 {
 			totalPages = pd.totalPages
@@ -203,20 +173,11 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 			last = len(pd.Reviews) == 0 || len(pd.Next) == 0
 		}
 		page := connectors.Page{URL: u, Reviews: pd.Reviews, Aggregate: pd.Aggregate, Warnings: pd.Warnings, Shown: pd.shown, Final: last && complete}
-		res, serr := sink.Page(ctx, page)
-		if serr != nil {
-			return fmt.Errorf("trustpilot: %w", serr)
-		}
 		if last {
-			return nil
+			return page, 0, nil
 		}
-		if c.env.Incremental && res.AllKnown() {
-			c.log.Debug("trustpilot: page already known, not paging further", "source", c.env.Source.ID, "url", u)
-			return nil
-		}
-	}
-	c.log.Info("trustpilot: page limit reached", "source", c.env.Source.ID, "pages", maxPages)
-	return nil
+		return page, n + 1, nil
+	})
 }
 
 // fetchPage gets and reads one page.

@@ -2,8 +2,6 @@ package trustpilot
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"flag"
 	"net/http"
 	"os"
@@ -36,16 +34,9 @@ func newFakeSite(t *testing.T, faults *conntest.Faults) (*fakeSite, string) {
 	t.Helper()
 	s := &fakeSite{hits: map[string]int{}}
 	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return conntest.Testdata(t, name)
 	}
-	cp1252, err := charmap.Windows1252.NewEncoder().Bytes(read("fr-page.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cp1252 := conntest.Encode(t, charmap.Windows1252, read("fr-page.html"))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /robots.txt", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("User-agent: *\nDisallow: /review/blocked.example\nDisallow: /users/\n"))
@@ -207,17 +198,12 @@ func TestCollect(t *testing.T) {
 			wantPages: 1,
 			wantShown: 6,
 			check: func(t *testing.T, s *conntest.Sink, _ *fakeSite) {
-				w := strings.Join(s.Pages[0].Warnings, "\n")
-				for _, want := range []string{
+				conntest.CheckWarnings(t, s.Pages[0].Warnings,
 					"review 2: not a review object (a JSON string): left out",
 					"review 3: not a review object (rating is a JSON string): left out",
-					`review 4 (` + idPrefix + `03): dates.publishedDate: unreadable date "21/03/2026"`,
-					`review 5 (` + idPrefix + `04): rating 9 out of 1..5: kept unrated`,
-				} {
-					if !strings.Contains(w, want) {
-						t.Errorf("warnings lack %q:\n%s", want, w)
-					}
-				}
+					`review 4 (`+idPrefix+`03): dates.publishedDate: unreadable date "21/03/2026"`,
+					`review 5 (`+idPrefix+`04): rating 9 out of 1..5: kept unrated`,
+				)
 			},
 		},
 		{
@@ -301,17 +287,11 @@ func TestCollect(t *testing.T) {
 			if tt.timeout > 0 {
 				env.Client = fetch.New(fetch.Options{Timeout: tt.timeout})
 			}
-			c, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sink := &conntest.Sink{Known: map[string]bool{}}
+			sink := conntest.NewSink()
 			for _, k := range tt.known {
 				sink.Known[idPrefix+k] = true
 			}
-			if err := c.Collect(context.Background(), sink); err != nil {
-				t.Fatalf("Collect: %v", err)
-			}
+			conntest.Collect(t, New, env, sink)
 			var ids []string
 			for _, r := range sink.Reviews() {
 				ids = append(ids, strings.TrimPrefix(r.ExternalID, idPrefix))
@@ -322,10 +302,8 @@ func TestCollect(t *testing.T) {
 			if len(sink.Pages) != tt.wantPages {
 				t.Fatalf("%d pages, want %d", len(sink.Pages), tt.wantPages)
 			}
+			sink.CheckFinal(t, tt.wantFinal)
 			for i, pg := range sink.Pages {
-				if want := tt.wantFinal && i == len(sink.Pages)-1; pg.Final != want {
-					t.Errorf("page %d: Final %v, want %v", i+1, pg.Final, want)
-				}
 				if pg.Err == nil && pg.Shown != tt.wantShown {
 					t.Errorf("page %d: Shown %d, want %d", i+1, pg.Shown, tt.wantShown)
 				}
@@ -343,11 +321,7 @@ func TestCollect(t *testing.T) {
 					}
 				}
 			}
-			if fl := tt.faults; fl != nil && (len(fl.TooMany) > 0 || len(fl.ServerError) > 0) {
-				if n := fl.Hits(path); n != 4 {
-					t.Errorf("%s requested %d times, want 4 (the fault, then 3 pages)", path, n)
-				}
-			}
+			tt.faults.CheckRetried(t, path, 4) // the fault, then 3 pages
 			if tt.check != nil {
 				tt.check(t, sink, site)
 			}
@@ -358,10 +332,7 @@ func TestCollect(t *testing.T) {
 func TestExtractGolden(t *testing.T) {
 	for _, name := range []string{"page-1", "jsonld-only", "broken-next", "malformed"} {
 		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", name+".html"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := conntest.Testdata(t, name+".html")
 			doc := connectors.Document{URL: "https://fr.trustpilot.com/review/vigie.fr?languages=all", Body: body}
 			if s := Detect(doc); s < 92 {
 				t.Errorf("Detect = %d, want at least 92", s)
@@ -370,30 +341,12 @@ func TestExtractGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			enc.Encode(struct {
+			conntest.Golden(t, filepath.Join("testdata", name+".golden.json"), struct {
 				Reviews   []review.Review   `json:"reviews"`
 				Aggregate *review.Aggregate `json:"aggregate,omitempty"`
 				Next      []string          `json:"next,omitempty"`
 				Warnings  []string          `json:"warnings,omitempty"`
-			}{ext.Reviews, ext.Aggregate, ext.Next, ext.Warnings})
-			path := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(want, buf.Bytes()) {
-				t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, buf.String())
-			}
+			}{ext.Reviews, ext.Aggregate, ext.Next, ext.Warnings}, *update)
 		})
 	}
 }
@@ -401,10 +354,7 @@ func TestExtractGolden(t *testing.T) {
 // TestStateAndJSONLDAgree checks that both ways of reading a page give
 // the same reviews: same ids, authors, ratings, titles, texts and dates.
 func TestStateAndJSONLDAgree(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "page-1.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := conntest.Testdata(t, "page-1.html")
 	doc := connectors.Document{URL: "https://www.trustpilot.com/review/vigie.fr", Body: body}
 	state, err := Extract(doc)
 	if err != nil {
@@ -428,23 +378,12 @@ func TestStateAndJSONLDAgree(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want int
-	}{
-		{"next data", `<script id="__NEXT_DATA__">{"props":{"pageProps":{"businessUnit":{},"reviews":[]}}}</script><a href="https://www.trustpilot.com">`, 95},
-		{"json-ld", `<script type="application/ld+json">{"@id":"https://www.trustpilot.com/#/schema/Review/x/1"}</script>`, 92},
-		{"other next.js site", `<script id="__NEXT_DATA__">{"props":{"pageProps":{"businessUnit":{},"reviews":[]}}}</script>`, 0},
-		{"trustpilot widget on a shop", `<div class="trustpilot-widget"></div>`, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Detect(connectors.Document{Body: []byte(tt.body)}); got != tt.want {
-				t.Errorf("Detect = %d, want %d", got, tt.want)
-			}
-		})
-	}
+	conntest.CheckDetect(t, Detect, []conntest.DetectCase{
+		{Name: "next data", Body: `<script id="__NEXT_DATA__">{"props":{"pageProps":{"businessUnit":{},"reviews":[]}}}</script><a href="https://www.trustpilot.com">`, Want: 95},
+		{Name: "json-ld", Body: `<script type="application/ld+json">{"@id":"https://www.trustpilot.com/#/schema/Review/x/1"}</script>`, Want: 92},
+		{Name: "other next.js site", Body: `<script id="__NEXT_DATA__">{"props":{"pageProps":{"businessUnit":{},"reviews":[]}}}</script>`, Want: 0},
+		{Name: "trustpilot widget on a shop", Body: `<div class="trustpilot-widget"></div>`, Want: 0},
+	})
 }
 
 func TestPageURL(t *testing.T) {
@@ -479,32 +418,13 @@ func TestValidate(t *testing.T) {
 			p := NewParams()
 			p.Business = "vigie.fr"
 			tt.edit(p)
-			err := p.Validate()
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("no error, want %q", tt.wantErr)
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, err)
-				}
-			}
+			conntest.CheckError(t, p.Validate(), tt.wantErr...)
 		})
 	}
 }
 
 func TestNew(t *testing.T) {
-	if _, err := New(connectors.Env{Client: conntest.Client()}); err == nil || !strings.Contains(err.Error(), "parameters are <nil>") {
-		t.Errorf("New without params = %v", err)
-	}
-	if _, err := New(conntest.Env(Kind, NewParams())); err == nil || !strings.Contains(err.Error(), "business: is required") {
-		t.Errorf("New with empty params = %v", err)
-	}
+	conntest.CheckNew(t, New, Kind, NewParams(), "business: is required")
 }
 
 func FuzzParseNextData(f *testing.F) {

@@ -3,16 +3,14 @@ package yelp
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -52,19 +50,19 @@ const localLayout = "2006-01-02 15:04:05"
 func parse(body []byte, loc *time.Location, lang string) (extraction, error) {
 	var r reviewsResponse
 	if err := json.Unmarshal(bytes.TrimSpace(body), &r); err != nil {
-		return extraction{}, fmt.Errorf("the response is not a Yelp reviews list: %s", jsonProblem(err))
+		return extraction{}, fmt.Errorf("the response is not a Yelp reviews list: %s", connutil.JSONProblem(err))
 	}
 	out := extraction{total: r.Total, items: len(r.Reviews)}
 	for i, raw := range r.Reviews {
 		label := fmt.Sprintf("review %d", i+1)
 		var a apiReview
 		if err := json.Unmarshal(raw, &a); err != nil {
-			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: not a review object (%s): left out", label, jsonProblem(err)))
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: not a review object (%s): left out", label, connutil.JSONProblem(err)))
 			out.dropped++
 			continue
 		}
 		if a.ID != "" {
-			label += " (" + clip(a.ID, 40) + ")"
+			label += " (" + connutil.Clip(a.ID, 40) + ")"
 		} else {
 			out.Warnings = append(out.Warnings, label+": no id")
 		}
@@ -72,17 +70,14 @@ func parse(body []byte, loc *time.Location, lang string) (extraction, error) {
 		if a.User != nil {
 			rv.Author = a.User.Name
 		}
-		switch v := a.Rating; {
-		case v == nil:
-		case math.IsNaN(*v) || *v < 1 || *v > 5:
-			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: rating %v out of 1..5: kept unrated", label, *v))
-		default:
-			rv.Rating, rv.BestRating = review.Float(*v), review.Float(5)
+		var w string
+		if rv.Rating, rv.BestRating, w = connutil.Stars(a.Rating); w != "" {
+			out.Warnings = append(out.Warnings, label+": "+w)
 		}
 		if a.TimeCreated != "" {
 			t, err := parseTime(a.TimeCreated, loc)
 			if err != nil {
-				out.Warnings = append(out.Warnings, fmt.Sprintf("%s: unreadable time_created %q", label, clip(a.TimeCreated, 40)))
+				out.Warnings = append(out.Warnings, fmt.Sprintf("%s: unreadable time_created %q", label, connutil.Clip(a.TimeCreated, 40)))
 			} else {
 				rv.PublishedAt = t
 			}
@@ -133,7 +128,7 @@ func describe(err error, resp *fetch.Response) error {
 		}
 		msg += hint(resp.StatusCode, ye.Error.Code)
 	} else {
-		msg = bodySnippet(resp.Body)
+		msg = connutil.ServerSays(resp)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
 		if reset := resp.Header.Get("RateLimit-ResetTime"); reset != "" {
@@ -172,37 +167,6 @@ func hint(status int, code string) string {
 		return " (check locale, limit and sort_by)"
 	}
 	return ""
-}
-
-// bodySnippet quotes the start of a body that is not a Yelp error.
-func bodySnippet(body []byte) string {
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if s == "" {
-		return ""
-	}
-	return fmt.Sprintf(": the server says %q", clip(s, 200))
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// jsonProblem shortens a decoding error to what went wrong.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return fmt.Sprintf("%s is a JSON %s", te.Field, te.Value)
-		}
-		return fmt.Sprintf("a JSON %s", te.Value)
-	}
-	return err.Error()
 }
 
 // Detect scores a document: 95 for a Yelp reviews response, 0 otherwise.

@@ -36,6 +36,7 @@ import (
 	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
+	"github.com/vigie-dev/vigie/connectors/internal/connutil"
 )
 
 // Kind is the source kind's name in the configuration.
@@ -48,21 +49,14 @@ const DefaultEndpoint = "https://api.yelp.com/v3"
 // schema documents it as Pacific time.
 const DefaultTimezone = "America/Los_Angeles"
 
-// defaultMaxPages caps a run whose environment sets no page limit.
-const defaultMaxPages = 50
-
 func init() {
 	connectors.Register(connectors.Kind{
 		Name:      Kind,
 		Summary:   "Yelp Fusion API: review excerpts of a business (API key)",
 		NewParams: func() any { return NewParams() },
 		New:       New,
-		Extract: func(ctx context.Context, params any, doc connectors.Document) (connectors.Extraction, error) {
-			if err := ctx.Err(); err != nil {
-				return connectors.Extraction{}, err
-			}
-			p, ok := params.(*Params)
-			if !ok || p == nil {
+		Extract: connutil.ExtractWith(func(p *Params, doc connectors.Document) (connectors.Extraction, error) {
+			if p == nil {
 				p = NewParams()
 			}
 			loc, err := time.LoadLocation(p.Timezone)
@@ -74,7 +68,7 @@ func init() {
 				return connectors.Extraction{}, fmt.Errorf("yelp: %w", err)
 			}
 			return ext.Extraction, nil
-		},
+		}),
 		Detect: Detect,
 	})
 }
@@ -129,13 +123,8 @@ func (p *Params) Validate() error {
 	case !businessPattern.MatchString(b):
 		errs = append(errs, config.Invalid("business_id", "%q is not a Yelp business id or alias (letters, digits, '-' and '_')", p.BusinessID))
 	}
-	switch {
-	case strings.TrimSpace(p.APIKey) == "":
-		errs = append(errs, config.Invalid("api_key", "is required: the Yelp Fusion API key (write ${ENV_VAR} to take it from the environment)"))
-	case strings.Contains(p.APIKey, "${"):
-		errs = append(errs, config.Invalid("api_key", "holds an unexpanded ${…} reference: is the environment variable set?"))
-	case strings.ContainsAny(p.APIKey, " \t\r\n"):
-		errs = append(errs, config.Invalid("api_key", "holds white space: copy the key alone"))
+	if err := connutil.CheckSecret("api_key", p.APIKey, "the Yelp Fusion API key", " \t\r\n", "holds white space: copy the key alone"); err != nil {
+		errs = append(errs, err)
 	}
 	if p.Locale != "" && !localePattern.MatchString(p.Locale) {
 		errs = append(errs, config.Invalid("locale", "%q is not a Yelp locale: write language_COUNTRY, like fr_FR, ru_RU or en_US", p.Locale))
@@ -172,23 +161,13 @@ type Connector struct {
 // New builds the connector for one run of env.Source, whose Params must be
 // a valid *Params.
 func New(env connectors.Env) (connectors.Connector, error) {
-	p, ok := env.Source.Params.(*Params)
-	if !ok || p == nil {
-		return nil, fmt.Errorf("yelp: source %q: parameters are %T, not *yelp.Params", env.Source.ID, env.Source.Params)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("yelp: source %q: %w", env.Source.ID, err)
-	}
-	if env.Client == nil {
-		return nil, fmt.Errorf("yelp: source %q: no HTTP client", env.Source.ID)
+	p, log, err := connutil.Prepare[Params](Kind, env, true)
+	if err != nil {
+		return nil, err
 	}
 	loc, err := time.LoadLocation(p.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("yelp: source %q: timezone: %w", env.Source.ID, err)
-	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
 	}
 	return &Connector{env: env, params: p, loc: loc, log: log}, nil
 }
@@ -214,52 +193,37 @@ func (c *Connector) pageURL(offset int) string {
 // first failed request (reported as the page's Err). It returns an error
 // only when the sink fails or ctx ends.
 func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
-	maxPages := c.env.MaxPages()
-	if maxPages <= 0 {
-		maxPages = defaultMaxPages
-	}
 	lang := langOf(c.params.Locale)
 	offset := 0
 	dropped := false
-	for n := 1; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	short := func() {} // logs, after the sink took it, a page that came back short
+	pages := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink, Failed: "request failed"}
+	err := pages.Walk(ctx, connutil.MaxPages(c.env), func(ctx context.Context, n int) (connectors.Page, int, error) {
 		u := c.pageURL(offset)
 		ext, err := c.fetch(ctx, u, lang)
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
 		if err != nil {
-			c.log.Warn("yelp: request failed", "source", c.env.Source.ID, "url", u, "err", err)
-			if _, serr := sink.Page(ctx, connectors.Page{URL: u, Err: err}); serr != nil {
-				return fmt.Errorf("yelp: %w", serr)
-			}
-			return nil
+			return connectors.Page{URL: u}, 0, err
 		}
 		dropped = dropped || ext.dropped > 0
 		got := ext.items
 		complete := ext.total > 0 && offset+got >= ext.total
 		page := connectors.Page{URL: u, Reviews: ext.Reviews, Warnings: ext.Warnings, Shown: ext.total, Final: (complete || (got == 0 && offset >= ext.total)) && !dropped}
-		res, serr := sink.Page(ctx, page)
-		if serr != nil {
-			return fmt.Errorf("yelp: %w", serr)
-		}
 		switch {
 		case complete || got == 0:
-			return nil
+			return page, 0, nil
 		case got < c.params.Limit:
-			c.log.Debug("yelp: short page: the API plan returns no more", "source", c.env.Source.ID, "got", offset+got, "total", ext.total)
-			return nil
-		case c.env.Incremental && res.AllKnown():
-			c.log.Debug("yelp: page already known, not paging further", "source", c.env.Source.ID, "url", u)
-			return nil
-		case n >= maxPages:
-			c.log.Info("yelp: page limit reached", "source", c.env.Source.ID, "pages", n)
-			return nil
+			short = func() {
+				c.log.Debug("yelp: short page: the API plan returns no more", "source", c.env.Source.ID, "got", offset+got, "total", ext.total)
+			}
+			return page, 0, nil
 		}
 		offset += got
+		return page, n + 1, nil
+	})
+	if err == nil {
+		short()
 	}
+	return err
 }
 
 func (c *Connector) fetch(ctx context.Context, u, lang string) (extraction, error) {

@@ -1,7 +1,6 @@
 package yelp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -82,10 +81,7 @@ func fakeYelp(t *testing.T, faults *conntest.Faults) string {
 
 func readResponse(t *testing.T, name string) reviewsResponse {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := conntest.Testdata(t, name)
 	var r reviewsResponse
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
@@ -208,17 +204,12 @@ func TestCollect(t *testing.T) {
 			wantOffsets: "0",
 			wantShown:   5,
 			check: func(t *testing.T, s *conntest.Sink) {
-				w := strings.Join(s.Pages[0].Warnings, "\n")
-				for _, want := range []string{
+				conntest.CheckWarnings(t, s.Pages[0].Warnings,
 					"review 2: not a review object (a JSON array): left out",
 					"review 3: not a review object (user is a JSON string): left out",
 					"review 4 (BADDATE): rating 0 out of 1..5: kept unrated",
 					`review 4 (BADDATE): unreadable time_created "yesterday"`,
-				} {
-					if !strings.Contains(w, want) {
-						t.Errorf("warnings lack %q:\n%s", want, w)
-					}
-				}
+				)
 			},
 		},
 		{
@@ -271,17 +262,11 @@ func TestCollect(t *testing.T) {
 			if tt.timeout > 0 {
 				env.Client = fetch.New(fetch.Options{Timeout: tt.timeout})
 			}
-			c, err := New(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sink := &conntest.Sink{Known: map[string]bool{}}
+			sink := conntest.NewSink()
 			for _, k := range tt.known {
 				sink.Known["gR9DTbKCON2g1Z23bWcEp"+k] = true
 			}
-			if err := c.Collect(context.Background(), sink); err != nil {
-				t.Fatalf("Collect: %v", err)
-			}
+			conntest.Collect(t, New, env, sink)
 			var ids, offsets []string
 			for _, r := range sink.Reviews() {
 				ids = append(ids, strings.TrimPrefix(r.ExternalID, "gR9DTbKCON2g1Z23bWcEp"))
@@ -296,36 +281,18 @@ func TestCollect(t *testing.T) {
 			if got := strings.Join(offsets, " "); got != tt.wantOffsets {
 				t.Errorf("offsets %q, want %q", got, tt.wantOffsets)
 			}
+			sink.CheckFinal(t, tt.wantFinal)
 			for i, pg := range sink.Pages {
-				if want := tt.wantFinal && i == len(sink.Pages)-1; pg.Final != want {
-					t.Errorf("page %d: Final %v, want %v", i+1, pg.Final, want)
-				}
 				if pg.Err == nil && pg.Shown != tt.wantShown {
 					t.Errorf("page %d: Shown %d, want %d", i+1, pg.Shown, tt.wantShown)
 				}
 			}
 			last := sink.Pages[len(sink.Pages)-1]
-			if len(tt.wantErr) == 0 && last.Err != nil {
-				t.Errorf("unexpected error %v", last.Err)
+			conntest.CheckError(t, last.Err, tt.wantErr...)
+			if len(tt.wantErr) > 0 && strings.Contains(last.Err.Error(), testKey) {
+				t.Errorf("the error quotes the key: %s", last.Err)
 			}
-			if len(tt.wantErr) > 0 {
-				if last.Err == nil {
-					t.Fatalf("no error, want %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(last.Err.Error(), w) {
-						t.Errorf("error lacks %q:\n%s", w, last.Err)
-					}
-				}
-				if strings.Contains(last.Err.Error(), testKey) {
-					t.Errorf("the error quotes the key: %s", last.Err)
-				}
-			}
-			if fl := tt.faults; fl != nil && (len(fl.TooMany) > 0 || len(fl.ServerError) > 0) {
-				if n := fl.Hits(path); n != 2 {
-					t.Errorf("%d requests, want 2", n)
-				}
-			}
+			tt.faults.CheckRetried(t, path, 2)
 			if tt.check != nil {
 				tt.check(t, sink)
 			}
@@ -363,10 +330,7 @@ func TestExtractGolden(t *testing.T) {
 	}
 	for _, name := range []string{"all-reviews", "malformed"} {
 		t.Run(name, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", name+".json"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := conntest.Testdata(t, name+".json")
 			doc := connectors.Document{Body: body}
 			if s := Detect(doc); s != 95 {
 				t.Errorf("Detect = %d, want 95", s)
@@ -375,50 +339,21 @@ func TestExtractGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			enc.Encode(struct {
+			conntest.Golden(t, filepath.Join("testdata", name+".golden.json"), struct {
 				Reviews  []review.Review `json:"reviews"`
 				Warnings []string        `json:"warnings,omitempty"`
-			}{ext.Reviews, ext.Warnings})
-			path := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(want, buf.Bytes()) {
-				t.Errorf("extraction differs from %s (run go test -update and review the diff):\n%s", path, buf.String())
-			}
+			}{ext.Reviews, ext.Warnings}, *update)
 		})
 	}
 }
 
 func TestDetect(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want int
-	}{
-		{"reviews", `{"reviews":[{"time_created":"2026-01-01 00:00:00"}],"total":1}`, 95},
-		{"empty list", `{"reviews":[],"total":0,"possible_languages":[]}`, 70},
-		{"places", `{"result":{"reviews":[]},"status":"OK"}`, 0},
-		{"html", `<p>time_created reviews</p>`, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Detect(connectors.Document{Body: []byte(tt.body)}); got != tt.want {
-				t.Errorf("Detect = %d, want %d", got, tt.want)
-			}
-		})
-	}
+	conntest.CheckDetect(t, Detect, []conntest.DetectCase{
+		{Name: "reviews", Body: `{"reviews":[{"time_created":"2026-01-01 00:00:00"}],"total":1}`, Want: 95},
+		{Name: "empty list", Body: `{"reviews":[],"total":0,"possible_languages":[]}`, Want: 70},
+		{Name: "places", Body: `{"result":{"reviews":[]},"status":"OK"}`, Want: 0},
+		{Name: "html", Body: `<p>time_created reviews</p>`, Want: 0},
+	})
 }
 
 func TestValidate(t *testing.T) {
@@ -441,32 +376,13 @@ func TestValidate(t *testing.T) {
 			p := NewParams()
 			p.BusinessID, p.APIKey = "cafe-vigie-paris", "k"
 			tt.edit(p)
-			err := p.Validate()
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("no error, want %q", tt.wantErr)
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, err)
-				}
-			}
+			conntest.CheckError(t, p.Validate(), tt.wantErr...)
 		})
 	}
 }
 
 func TestNew(t *testing.T) {
-	if _, err := New(connectors.Env{Client: conntest.Client()}); err == nil || !strings.Contains(err.Error(), "parameters are <nil>") {
-		t.Errorf("New without params = %v", err)
-	}
-	if _, err := New(conntest.Env(Kind, NewParams())); err == nil || !strings.Contains(err.Error(), "business_id: is required") {
-		t.Errorf("New with empty params = %v", err)
-	}
+	conntest.CheckNew(t, New, Kind, NewParams(), "business_id: is required")
 }
 
 func FuzzParse(f *testing.F) {
