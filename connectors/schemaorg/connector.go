@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-dev/vigie/connectors"
 	"github.com/vigie-dev/vigie/connectors/fetch"
 	"github.com/vigie-dev/vigie/connectors/internal/connutil"
+	"github.com/vigie-dev/vigie/internal/review"
 )
 
 // Kind is the source kind's name in the configuration.
@@ -122,6 +123,11 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 	out := &connutil.Pages{Kind: Kind, Env: c.env, Log: c.log, Sink: sink}
 	done := map[string]bool{} // fetched, under their first and their final URL
 	pages := 0
+	// A run is complete when it followed every page without a failure or
+	// an early stop and collected at least as many reviews as the page's
+	// own count: only then are reviews missing from it deleted ones.
+	// Pages that show only the latest few reviews never qualify.
+	complete, collected := true, 0
 	for queue.Len() > 0 && pages < maxPages {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -147,6 +153,7 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 			return err
 		}
 		if got.err != nil {
+			complete = false
 			if _, serr := out.Send(ctx, connectors.Page{URL: target, Err: pageError(target, got.err)}); serr != nil {
 				return serr
 			}
@@ -157,24 +164,44 @@ func (c *Connector) Collect(ctx context.Context, sink connectors.Sink) error {
 
 		ext, err := Extract(connectors.Document{URL: got.url, ContentType: got.contentType, Body: got.body}, opts)
 		p := connectors.Page{URL: got.url, Err: err}
+		var next []string
 		if err == nil {
 			p.Reviews, p.Aggregate, p.Warnings = ext.Reviews, ext.Aggregate, ext.Warnings
+			p.Shown = shown(ext.Aggregate)
 			for i := range p.Reviews {
 				if p.Reviews[i].URL == "" {
 					p.Reviews[i].URL = got.url
 				}
 			}
+			next = queue.Links(got.url, ext.Next)
+			collected += len(p.Reviews)
+			p.Final = complete && len(next) == 0 && queue.Len() == 0 && p.Shown > 0 && collected >= p.Shown
+		} else {
+			complete = false
 		}
 		res, serr := out.Send(ctx, p)
 		if serr != nil {
 			return serr
 		}
 		if out.Known(res, got.url) {
+			complete = false
 			continue
 		}
-		queue.Push(queue.Links(got.url, ext.Next)...)
+		queue.Push(next...)
 	}
 	return nil
+}
+
+// shown is how many reviews a page's rating summary says the item has:
+// its review count, else its rating count; 0 when it says nothing.
+func shown(a *review.Aggregate) int {
+	if a == nil {
+		return 0
+	}
+	if a.ReviewCount > 0 {
+		return a.ReviewCount
+	}
+	return a.RatingCount
 }
 
 // pageError is the error reported for a page that could not be fetched:

@@ -166,11 +166,38 @@ func TestCollect(t *testing.T) {
 					if p.Err != nil || len(p.Reviews) != 2 || p.Aggregate == nil {
 						t.Errorf("page %s: err %v, %d reviews, aggregate %v", p.URL, p.Err, len(p.Reviews), p.Aggregate)
 					}
+					// 6 reviews collected of the 12 the page counts: not a
+					// complete listing, whatever the pagination says.
+					if p.Shown != 12 || p.Final {
+						t.Errorf("page %s: shown %d final %v, want 12 and not final", p.URL, p.Shown, p.Final)
+					}
 					for _, r := range p.Reviews {
 						if r.URL != p.URL {
 							t.Errorf("review URL %q, want the page's %q", r.URL, p.URL)
 						}
 					}
+				}
+			},
+		},
+		{
+			name:      "a complete listing marks its last page final",
+			starts:    []string{"/site/complete-1.html"},
+			wantPaths: []string{"/site/complete-1.html", "/site/complete-2.html"},
+			check: func(t *testing.T, pages []connectors.Page, base string) {
+				if pages[0].Final || !pages[1].Final || pages[1].Shown != 4 {
+					t.Errorf("final %v, %v; shown %d: want only the last page final, 4 shown", pages[0].Final, pages[1].Final, pages[1].Shown)
+				}
+			},
+		},
+		{
+			name:        "an incremental stop is not a complete listing",
+			starts:      []string{"/site/complete-1.html"},
+			incremental: true,
+			known:       []string{"/site/complete-1.html"},
+			wantPaths:   []string{"/site/complete-1.html"},
+			check: func(t *testing.T, pages []connectors.Page, base string) {
+				if pages[0].Final {
+					t.Error("a run stopped early marked final")
 				}
 			},
 		},
