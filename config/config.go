@@ -31,6 +31,7 @@ type Config struct {
 	// Enrichment tunes sentiment and themes.
 	Enrichment Enrichment `yaml:"enrichment"`
 	Brands     []Brand    `yaml:"brands"`
+	Alerts     Alerts     `yaml:"alerts"`
 }
 
 // Scheduler settings for `vigie serve`. Sources run on their own

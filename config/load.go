@@ -255,6 +255,7 @@ func (d *decoder) validate(c *Config, kinds Kinds) {
 			}
 		}
 	}
+	d.validateAlerts(c)
 }
 
 // isLoopback reports whether host only listens on this machine.

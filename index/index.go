@@ -11,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	bindex "github.com/blevesearch/bleve_index_api"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/vigie-dev/vigie/internal/review"
 )
@@ -42,7 +43,12 @@ func Open(dir string) (*Index, error) {
 	switch {
 	case statErr == nil:
 		var err error
-		b, err = bleve.Open(dir)
+		// Fail at once, rather than wait for ever, when another process
+		// has the index open.
+		b, err = bleve.OpenUsing(dir, map[string]any{"bolt_timeout": "1s"})
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("index: open %q: %w", dir, ErrLocked)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("index: open %q: %w", dir, err)
 		}

@@ -1,8 +1,8 @@
 package api
 
 import (
-	"errors"
 	"fmt"
+	"github.com/vigie-dev/vigie/internal/dateparse"
 	"net/url"
 	"sort"
 	"strconv"
@@ -147,46 +147,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-var errDate = errors.New("not a date")
+var errDate = dateparse.ErrBound
 
 // ParseDate reads 2025-03-01, 2025-03, an RFC 3339 time, or 30d / 12w /
-// 6m / 1y (that long before now). With end, a day or month means its end,
-// so that to=2025-03 includes all of March.
+// 6m / 1y (that long before now); see dateparse.Bound.
 func ParseDate(s string, now time.Time, end bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if n := len(s); n >= 2 && strings.ContainsRune("dwmy", rune(s[n-1])) {
-		if v, err := strconv.Atoi(s[:n-1]); err == nil && v >= 0 && v <= 100*366 {
-			switch s[n-1] {
-			case 'd':
-				return now.AddDate(0, 0, -v), nil
-			case 'w':
-				return now.AddDate(0, 0, -7*v), nil
-			case 'm':
-				return now.AddDate(0, -v, 0), nil
-			case 'y':
-				return now.AddDate(-v, 0, 0), nil
-			}
-		}
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02", s, time.UTC); err == nil {
-		if end {
-			return t.AddDate(0, 0, 1), nil
-		}
-		return t, nil
-	}
-	if t, err := time.ParseInLocation("2006-01", s, time.UTC); err == nil {
-		if end {
-			return t.AddDate(0, 1, 0), nil
-		}
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%w: %q (write 2025-03-01, 2025-03, 2025-03-01T09:00:00Z, or 30d, 12w, 6m, 1y for that long ago)", errDate, s)
+	return dateparse.Bound(s, now, end)
 }
 
 // intParam reads an integer parameter within [lo, hi], def when absent.

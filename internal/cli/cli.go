@@ -47,9 +47,15 @@ type Env struct {
 func commands() []command {
 	return []command{
 		crawlCommand,
+		serveCommand,
+		sourcesCommand,
+		reindexCommand,
 		checkCommand,
+		alertsCommand,
 		searchCommand,
 		extractCommand,
+		evalCommand,
+		trainCommand,
 		demoCommand,
 		versionCommand,
 	}

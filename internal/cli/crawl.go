@@ -43,21 +43,14 @@ func runCrawl(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return err
 	}
-	a, err := openApp(env, cfg, !*verbose)
+	a, err := openApp(ctx, env, cfg, !*verbose, "vigie crawl")
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	runner := &collect.Runner{
-		Registry: env.Registry,
-		Client:   collect.NewClient(cfg.Crawler, a.log),
-		Pipeline: a.pipeline,
-		Crawler:  cfg.Crawler,
-		Logger:   a.log,
-		Full:     *full,
-	}
+	a.svc.Runner.Full = *full
 	start := time.Now()
-	sums := runner.RunAll(ctx, sources)
+	sums := a.svc.RunAll(ctx, sources)
 	elapsed := time.Since(start)
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -13,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigie-dev/vigie/internal/collect"
 	"github.com/vigie-dev/vigie/internal/demo"
 )
 
@@ -70,30 +70,75 @@ func runDemo(ctx context.Context, env *Env, fset *flag.FlagSet, args []string) e
 	fmt.Fprintf(out, "Vigie demo: %s, %d locations, %d reviews on a demo review site at %s\n", brandName, len(demo.Locations()), demo.ReviewCount(), siteURL)
 	fmt.Fprintf(out, "Configuration written to %s; data in %s\n\nCrawling...\n\n", cfgPath, cfg.DataDir)
 
-	a, err := openApp(env, cfg, true)
+	a, err := openApp(ctx, env, cfg, true, "vigie demo")
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	runner := &collect.Runner{
-		Registry: env.Registry,
-		Client:   collect.NewClient(cfg.Crawler, a.log),
-		Pipeline: a.pipeline,
-		Crawler:  cfg.Crawler,
-		Logger:   a.log,
+	for _, m := range mounts {
+		if err := m(env, a.svc); err != nil {
+			return err
+		}
+	}
+	// The first collection goes through the scheduler, as in `vigie
+	// serve`: every source now, then each on its schedule.
+	var ids []string
+	for _, s := range cfg.Sources() {
+		if s.IsEnabled() {
+			ids = append(ids, s.ID)
+		}
 	}
 	start := time.Now()
-	sums := runner.RunAll(ctx, cfg.Sources())
+	sums, _ := a.svc.RunNow(ctx, ids)
 	printSummaries(out, sums, time.Since(start))
 	if ctx.Err() != nil {
+		a.svc.Shutdown()
 		return fmt.Errorf("interrupted")
 	}
-	n, err := a.index.Count()
+	n, err := a.svc.Index.Count()
 	if err != nil {
 		return err
 	}
 	size, _ := dirSize(IndexDir(cfg))
 	fmt.Fprintf(out, "\nThe index holds %d reviews (%.1f MB on disk).\n", n, float64(size)/1e6)
+	failed := false
+	for _, s := range sums {
+		if !s.OK() {
+			failed = true
+		}
+	}
+	if *once {
+		printDemoTries(out, cfgPath)
+		if err := a.svc.Shutdown(); err != nil {
+			return err
+		}
+		if failed {
+			return fmt.Errorf("some sources had errors (see above)")
+		}
+		return nil
+	}
+	if failed {
+		fmt.Fprintln(out, "\nSome sources had errors (see above).")
+	}
+	// Keep running as `vigie serve` does: the scheduler collects again on
+	// the sources' schedules, and the HTTP server answers.
+	noServer := false
+	if err := a.svc.Server.Listen(); err != nil {
+		fmt.Fprintf(out, "\nThe HTTP server could not start (%v): running without it.\n", err)
+		noServer = true
+	}
+	fmt.Fprintf(out, "\nVigie now runs as `vigie serve` would, until Ctrl-C: each source is collected again on its schedule (%s),\n", cfg.Schedule)
+	fmt.Fprintf(out, "the demo site stays up at %s", siteURL)
+	if !noServer {
+		fmt.Fprintf(out, ", and http://%s/healthz and /metrics answer", a.svc.Server.Addr())
+	}
+	fmt.Fprintf(out, ".\nWhile it runs it holds the index; stop it (Ctrl-C) to use these commands, or run `vigie demo --once`:\n")
+	printDemoTries(out, cfgPath)
+	return a.svc.Serve(ctx, noServer)
+}
+
+// printDemoTries prints the commands to try on the demo's data.
+func printDemoTries(out io.Writer, cfgPath string) {
 	fmt.Fprintf(out, `
 Try (with "go run ./cmd/vigie" in place of "vigie" if you have not installed it):
   vigie search --config %[1]s "attente"
@@ -101,22 +146,9 @@ Try (with "go run ./cmd/vigie" in place of "vigie" if you have not installed it)
   vigie search --config %[1]s --lang ru "очередь"
   vigie search --config %[1]s "+location:london-shoreditch +rating:<=2 noisy loud music"
   vigie search --config %[1]s --json "wait*" | head -1
+  vigie sources --config %[1]s       (each source's health)
   vigie crawl --config %[1]s         (again: only new reviews are fetched)
 `, cfgPath)
-	for _, s := range sums {
-		if !s.OK() {
-			return fmt.Errorf("some sources had errors (see above)")
-		}
-	}
-	if *once {
-		return nil
-	}
-	if err := a.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "\nThe demo site stays up at %s for the commands above; press Ctrl-C to stop.\n", siteURL)
-	<-ctx.Done()
-	return nil
 }
 
 // demoEpoch is the moment the demo's data folder was created: the demo

@@ -239,7 +239,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad config names the line", []string{"crawl", "--config", bad}, 2, "bad.yaml:3: brands[0].colour: unknown key"},
 		{"unknown source", []string{"crawl", "--config", cfg, "--source", "nope"}, 2, `no source "nope"`},
 		{"bad query", []string{"search", "--config", cfg, "colour:red"}, 2, `unknown field "colour"`},
-		{"bad date", []string{"search", "--config", cfg, "--from", "yesterday", "x"}, 2, `"yesterday" is not a date`},
+		{"bad date", []string{"search", "--config", cfg, "--from", "yesterday", "x"}, 2, `--from: not a date: "yesterday"`},
 		{"unknown location", []string{"search", "--config", cfg, "--location", "paris", "x"}, 2, `--location "paris" is not in`},
 		{"bad flag", []string{"search", "--colour"}, 2, "flag provided but not defined"},
 		{"check", []string{"check", "--config", cfg}, 0, ""},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigie-dev/vigie/index"
+	"github.com/vigie-dev/vigie/internal/dateparse"
 	"github.com/vigie-dev/vigie/internal/review"
 )
 
@@ -59,10 +60,10 @@ func runSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 		Offset:    *offset,
 		Highlight: !*asJSON,
 	}
-	if q.From, err = parseDate(*from, now, false); err != nil {
+	if q.From, err = dateparse.Bound(*from, now, false); err != nil {
 		return usagef("--from: %v", err)
 	}
-	if q.To, err = parseDate(*to, now, true); err != nil {
+	if q.To, err = dateparse.Bound(*to, now, true); err != nil {
 		return usagef("--to: %v", err)
 	}
 	cfg, err := loadConfig(env, *cfgPath)
@@ -99,46 +100,6 @@ func runSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	}
 	printHits(env.Stdout, q, res, isTerminal(env.Stdout))
 	return nil
-}
-
-// parseDate reads 2025-03-01, 2025-03, an RFC 3339 time, or 30d / 12w / 6m
-// (that long ago). With end, a day or month means its end, so that
-// --to 2025-03 includes all of March.
-func parseDate(s string, now time.Time, end bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if n := len(s); n >= 2 && strings.ContainsRune("dwmy", rune(s[n-1])) {
-		if v, err := strconv.Atoi(s[:n-1]); err == nil && v >= 0 {
-			switch s[n-1] {
-			case 'd':
-				return now.AddDate(0, 0, -v), nil
-			case 'w':
-				return now.AddDate(0, 0, -7*v), nil
-			case 'm':
-				return now.AddDate(0, -v, 0), nil
-			case 'y':
-				return now.AddDate(-v, 0, 0), nil
-			}
-		}
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02", s, time.UTC); err == nil {
-		if end {
-			return t.AddDate(0, 0, 1), nil
-		}
-		return t, nil
-	}
-	if t, err := time.ParseInLocation("2006-01", s, time.UTC); err == nil {
-		if end {
-			return t.AddDate(0, 1, 0), nil
-		}
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a date: write 2025-03-01, 2025-03, or 30d for 30 days ago", s)
 }
 
 // printHits writes search results for people.

@@ -3,8 +3,15 @@
 //	normalise -> identify -> deduplicate -> language -> enrich -> index
 //
 // Connectors hand over one page at a time (a Run is their Sink); each page
-// is classified against the index (new, updated, unchanged), and only new
-// and updated reviews are enriched and written.
+// is classified (new, updated, unchanged), and only new and updated
+// reviews are enriched and written.
+//
+// Two ways to store: a plain Store (the index, or a test double), against
+// which reviews are classified and upserted; or a Journal, which makes
+// ingestion durable: reviews are classified against the state store's
+// known reviews, and each batch of new versions is archived as collected
+// (before enrichment) and durably, then indexed, before the page is
+// acknowledged to the connector (see internal/ingest).
 package pipeline
 
 import (
@@ -40,9 +47,55 @@ type Store interface {
 	Upsert(ctx context.Context, reviews []review.Review) error
 }
 
+// Journal makes ingestion durable (internal/ingest implements it).
+type Journal interface {
+	// Known returns what is stored of the given ids of source; unknown
+	// ids are absent.
+	Known(ctx context.Context, source string, ids []string) (map[string]Known, error)
+	// Commit archives the batch's new versions as collected, indexes them
+	// enriched, and records what was seen; it returns once all of it is
+	// durable. A batch is committed whole or not at all; committing the
+	// same batch twice is harmless.
+	Commit(ctx context.Context, b Batch) error
+}
+
+// Known is what a journal remembers of a review.
+type Known struct {
+	Hash    string
+	Deleted bool
+	// Seen is the last time a run saw this version.
+	Seen time.Time
+}
+
+// Batch is what one page brought, for a journal.
+type Batch struct {
+	Source   string
+	Location string
+	At       time.Time
+	// Changes are the new reviews and new versions of known ones.
+	Changes []Change
+	// Seen lists the ids of reviews seen unchanged.
+	Seen []string
+}
+
+// Change is a new review or a new version of a known one.
+type Change struct {
+	// Raw is the review as collected and prepared, before enrichment: what
+	// the archive keeps.
+	Raw review.Review
+	// Review is Raw enriched: what the index gets (the journal adds the
+	// history of previous versions).
+	Review review.Review
+	// Prev is what was known of the review, nil for a new one.
+	Prev *Known
+}
+
 // Pipeline holds the stages shared by every run.
 type Pipeline struct {
-	Store     Store
+	// Store is where reviews go when there is no Journal.
+	Store Store
+	// Journal, when set, is used instead of Store.
+	Journal   Journal
 	Language  LanguageDetector
 	Enrichers []Enricher
 	// Now is the clock used for fetched_at; tests replace it.
@@ -58,6 +111,11 @@ type Stats struct {
 	New         int `json:"new"`
 	Updated     int `json:"updated"`
 	Unchanged   int `json:"unchanged"`
+	// Deleted counts reviews marked deleted at the end of the run: a
+	// complete listing no longer showed them.
+	Deleted int `json:"deleted"`
+	// Shown is the number of reviews the source says it has, when it says.
+	Shown int `json:"shown,omitempty"`
 	// Duplicates counts reviews seen twice in the run (on two pages).
 	Duplicates int `json:"duplicates"`
 	// Skipped counts items dropped as unusable (no text and no rating).
@@ -80,6 +138,7 @@ type Run struct {
 	mu    sync.Mutex
 	stats Stats
 	seen  map[string]bool
+	final bool
 }
 
 // NewRun starts a run of src.
@@ -95,6 +154,32 @@ func (r *Run) Stats() Stats {
 	s.Errors = append([]string(nil), s.Errors...)
 	s.Warnings = append([]string(nil), s.Warnings...)
 	return s
+}
+
+// Seen returns the ids of the reviews the run saw, in no order.
+func (r *Run) Seen() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.seen))
+	for id := range r.seen {
+		out = append(out, id)
+	}
+	return out
+}
+
+// Final reports whether a page of the run was the last page of a complete
+// listing (connectors.Page.Final).
+func (r *Run) Final() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.final
+}
+
+// Warn records a warning about the run.
+func (r *Run) Warn(msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.addMessage(&r.stats.Warnings, msg)
 }
 
 // Error records a failure of the run that happened outside any page.
@@ -127,6 +212,10 @@ func (r *Run) Page(ctx context.Context, page connectors.Page) (connectors.PageRe
 	if page.Aggregate != nil {
 		r.stats.Aggregate = page.Aggregate
 	}
+	if page.Final {
+		r.final = true
+	}
+	r.stats.Shown = max(r.stats.Shown, page.Shown)
 	batch := make([]review.Review, 0, len(page.Reviews))
 	for _, rv := range page.Reviews {
 		r.stats.Found++
@@ -143,7 +232,7 @@ func (r *Run) Page(ctx context.Context, page connectors.Page) (connectors.PageRe
 	}
 	r.mu.Unlock()
 
-	res, err := r.p.Ingest(ctx, batch)
+	res, err := r.p.ingest(ctx, r.src, batch)
 	r.mu.Lock()
 	r.stats.New += res.New
 	r.stats.Updated += res.Updated
@@ -187,6 +276,108 @@ func Prepare(r *review.Review, src config.Source, fetched time.Time) bool {
 	r.ID = review.MakeID(src.ID, r.ExternalID, r.Author, r.PublishedAt, r.Title+"\n"+r.Text)
 	r.Normalize()
 	return true
+}
+
+func (p *Pipeline) ingest(ctx context.Context, src config.Source, batch []review.Review) (connectors.PageResult, error) {
+	if p.Journal != nil {
+		return p.journal(ctx, src, batch)
+	}
+	return p.Ingest(ctx, batch)
+}
+
+// journal classifies prepared reviews of src against the journal, enriches
+// the new and changed ones and commits the batch.
+func (p *Pipeline) journal(ctx context.Context, src config.Source, batch []review.Review) (connectors.PageResult, error) {
+	var res connectors.PageResult
+	if len(batch) == 0 {
+		return res, nil
+	}
+	ids := make([]string, len(batch))
+	for i := range batch {
+		ids[i] = batch[i].ID
+	}
+	known, err := p.Journal.Known(ctx, src.ID, ids)
+	if err != nil {
+		return res, fmt.Errorf("pipeline: %w", err)
+	}
+	b := Batch{Source: src.ID, Location: src.Location, At: p.now().UTC()}
+	for i := range batch {
+		rv := &batch[i]
+		k, ok := known[rv.ID]
+		switch {
+		case !ok:
+			res.New++
+		case k.Hash != rv.ContentHash() || k.Deleted:
+			// Edited, or back after being marked deleted.
+			res.Updated++
+		default:
+			res.Unchanged++
+			b.Seen = append(b.Seen, rv.ID)
+			continue
+		}
+		c := Change{Raw: Clone(*rv)}
+		if ok {
+			c.Prev = &k
+		}
+		b.Changes = append(b.Changes, c)
+	}
+	if err := ctx.Err(); err != nil {
+		return connectors.PageResult{}, err
+	}
+	for i := range b.Changes {
+		c := &b.Changes[i]
+		c.Review = Clone(c.Raw)
+		p.Enrich(&c.Review)
+	}
+	// A batch that was started is finished: a shutdown waits for it.
+	if err := p.Journal.Commit(context.WithoutCancel(ctx), b); err != nil {
+		return connectors.PageResult{}, fmt.Errorf("pipeline: %w", err)
+	}
+	return res, nil
+}
+
+// Clone returns a deep copy of r, so that enriching the copy leaves r as
+// it was.
+func Clone(r review.Review) review.Review {
+	cp := func(f *float64) *float64 {
+		if f == nil {
+			return nil
+		}
+		v := *f
+		return &v
+	}
+	r.Rating, r.BestRating, r.RatingNorm, r.WorstRating = cp(r.Rating), cp(r.BestRating), cp(r.RatingNorm), cp(r.WorstRating)
+	if r.Reply != nil {
+		reply := *r.Reply
+		r.Reply = &reply
+	}
+	if r.Sentiment != nil {
+		s := *r.Sentiment
+		s.Evidence = append([]review.Evidence(nil), s.Evidence...)
+		s.Sentences = append([]review.SentenceSentiment(nil), s.Sentences...)
+		r.Sentiment = &s
+	}
+	if r.Themes != nil {
+		themes := make([]review.Theme, len(r.Themes))
+		for i, t := range r.Themes {
+			t.Evidence = append([]review.Evidence(nil), t.Evidence...)
+			themes[i] = t
+		}
+		r.Themes = themes
+	}
+	if r.History != nil {
+		h := make([]review.Version, len(r.History))
+		for i, v := range r.History {
+			v.Rating = cp(v.Rating)
+			if v.Reply != nil {
+				reply := *v.Reply
+				v.Reply = &reply
+			}
+			h[i] = v
+		}
+		r.History = h
+	}
+	return r
 }
 
 // Ingest classifies prepared reviews against the store, enriches the new

@@ -1,0 +1,245 @@
+// Package server is the HTTP server of `vigie serve`: one listener for the
+// dashboard, the JSON API, /healthz and /metrics, behind token
+// authentication and security headers, with a graceful shutdown.
+//
+// Other packages mount their handlers with Handle before Start:
+//
+//	srv := server.New(cfg.Server, log)
+//	srv.Handle("GET /api/search", api.Search)
+//	srv.Start()
+//	defer srv.Shutdown(ctx)
+//
+// Authentication: when server.tokens lists tokens, every request must carry
+// one as "Authorization: Bearer TOKEN" (compared in constant time). Without
+// tokens, requests that change state (any method but GET, HEAD and
+// OPTIONS) are refused: nothing can be changed through a server nobody
+// secured, and a web page the operator visits cannot make the browser do
+// it either (cross-site request forgery).
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigie-dev/vigie/config"
+)
+
+// DefaultCSP is the Content-Security-Policy sent with every response:
+// only the server's own scripts, styles, images and connections; never in
+// a frame.
+const DefaultCSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// Server is the HTTP server.
+type Server struct {
+	cfg config.Server
+	log *slog.Logger
+	mux *http.ServeMux
+	csp string
+
+	mu   sync.Mutex
+	http *http.Server
+	ln   net.Listener
+	done chan struct{}
+	err  error
+}
+
+// New returns a server for cfg; it listens once Start is called.
+func New(cfg config.Server, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cfg: cfg, log: log, mux: http.NewServeMux(), csp: DefaultCSP}
+}
+
+// Mux is the request multiplexer, for handlers to be mounted on.
+func (s *Server) Mux() *http.ServeMux { return s.mux }
+
+// Handle mounts h on pattern (net/http.ServeMux patterns: "GET /api/x").
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// HandleFunc mounts fn on pattern.
+func (s *Server) HandleFunc(pattern string, fn func(http.ResponseWriter, *http.Request)) {
+	s.mux.HandleFunc(pattern, fn)
+}
+
+// SetCSP replaces the Content-Security-Policy header (the dashboard may
+// need more than DefaultCSP allows). Call it before Start.
+func (s *Server) SetCSP(csp string) { s.csp = csp }
+
+// Handler is the whole server's handler: security headers, then
+// authentication, then the mux.
+func (s *Server) Handler() http.Handler {
+	return s.headers(s.auth(s.mux))
+}
+
+func (s *Server) headers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", s.csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// tokenDigests are the tokens' SHA-256, so that the comparison takes the
+// same time whatever the length of what was sent.
+func (s *Server) tokenDigests() [][32]byte {
+	out := make([][32]byte, 0, len(s.cfg.Tokens))
+	for _, t := range s.cfg.Tokens {
+		if t != "" {
+			out = append(out, sha256.Sum256([]byte(t)))
+		}
+	}
+	return out
+}
+
+// safeMethod reports whether m only reads.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+func (s *Server) auth(next http.Handler) http.Handler {
+	digests := s.tokenDigests()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(digests) == 0 {
+			if !safeMethod(r.Method) {
+				http.Error(w, "changes need an API token: set server.tokens in the configuration", http.StatusForbidden)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		got, ok := bearer(r)
+		if ok {
+			d := sha256.Sum256([]byte(got))
+			match := 0
+			for _, t := range digests {
+				match |= subtle.ConstantTimeCompare(d[:], t[:])
+			}
+			ok = match == 1
+		}
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="vigie"`)
+			http.Error(w, "a valid API token is needed: Authorization: Bearer TOKEN", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+// Listen binds the configured address (Start does it if not done).
+func (s *Server) Listen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	s.ln = ln
+	host, _, _ := net.SplitHostPort(s.cfg.Addr)
+	if !loopback(host) {
+		if len(s.cfg.Tokens) == 0 && s.cfg.Insecure {
+			s.log.Warn("listening on a network address without API tokens (server.insecure: true): anyone who can reach it can read every review", "addr", ln.Addr().String())
+		} else {
+			s.log.Info("listening on a network address: put TLS in front of it (a reverse proxy) so that tokens do not travel in clear", "addr", ln.Addr().String())
+		}
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Start listens (if Listen was not called) and serves in the background.
+func (s *Server) Start() error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.http != nil {
+		return errors.New("server: already started")
+	}
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.done = make(chan struct{})
+	srv, ln, done := s.http, s.ln, s.done
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", "err", err)
+			s.mu.Lock()
+			s.err = err
+			s.mu.Unlock()
+		}
+	}()
+	s.log.Info("http server listening", "addr", "http://"+ln.Addr().String())
+	return nil
+}
+
+// Addr is the address listened on (with the port chosen when the
+// configuration said :0), or "" before Listen.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Shutdown stops accepting connections and waits, until ctx is done, for
+// the requests in progress; then it closes what is left.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	srv, ln, done := s.http, s.ln, s.done
+	s.mu.Unlock()
+	if srv == nil {
+		if ln != nil {
+			return ln.Close()
+		}
+		return nil
+	}
+	err := srv.Shutdown(ctx)
+	if err != nil {
+		_ = srv.Close()
+	}
+	<-done
+	return err
+}
