@@ -45,6 +45,9 @@ type Options struct {
 	// evaluates it when its history is still incomplete (a first crawl
 	// brings the newest reviews first); default 10m.
 	Settle time.Duration
+	// ThemeLabel names a theme for people ("wait" -> "Waiting time") in
+	// titles and summaries (nil: the theme's id).
+	ThemeLabel func(id string) string
 	// OnEvent is called, under the engine's lock, for every change of an
 	// alert (tests and simulations record them); it must not call the
 	// engine.
@@ -674,9 +677,19 @@ func (e *Engine) apply(r *record, ev *evidence, now time.Time) {
 	// strongest current evidence: another theme joining the incident, or
 	// a weaker rule, does not overwrite them.
 	primary := r.UpdatedAt.IsZero() || (ev.theme == r.Theme && (ev.rule.cfg.Name == r.primaryRule() || ev.p <= r.Probability))
-	if ev.theme != "" && r.Theme == "" {
+	switch {
+	case ev.theme != "" && r.Theme == "":
 		// A theme's evidence makes a location-wide alert more precise.
 		r.Theme = ev.theme
+		primary = true
+	case ev.theme != "" && ev.theme != r.Theme && r.Theme != "" && ev.rule.cfg.Name == r.primaryRule() &&
+		float64(ev.observed)-ev.expected > float64(r.Observed)-r.Expected+0.5:
+		// Many themes rise together when something goes wrong (a queue
+		// brings complaints about service and food too); each passed the
+		// rule's significance test, so the alert names the one with the
+		// most complaints beyond the usual.
+		r.Theme = ev.theme
+		r.ReviewIDs = r.ReviewIDs[:0]
 		primary = true
 	}
 	if ev.theme != "" && !contains(r.Themes, ev.theme) {

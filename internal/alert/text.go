@@ -18,6 +18,19 @@ func plural(n int, one, many string) string {
 
 func (e *Engine) place(l *locState) string { return e.cat.locationName(l.id) }
 
+// themeName is a theme as a sentence names it: its label, lower case
+// ("waiting time").
+func (e *Engine) themeName(id string) string {
+	if e.opts.ThemeLabel == nil {
+		return id
+	}
+	label := e.opts.ThemeLabel(id)
+	if label == "" {
+		return id
+	}
+	return strings.ToLower(label[:1]) + label[1:]
+}
+
 func spikeText(e *Engine, l *locState, r *rule, theme string, obs int, mu, p float64) (string, string) {
 	w, b := r.cfg.Window.String(), r.cfg.Baseline.String()
 	if theme == "" {
@@ -25,15 +38,17 @@ func spikeText(e *Engine, l *locState, r *rule, theme string, obs int, mu, p flo
 			fmt.Sprintf("%s in the last %s at %s, where %s were expected from the previous %s (probability %s).",
 				plural(obs, "negative review", "negative reviews"), w, e.place(l), notify.FormatNumber(mu), b, notify.FormatProbability(p))
 	}
+	theme = e.themeName(theme)
 	return fmt.Sprintf("Spike of complaints about %s at %s", theme, e.place(l)),
 		fmt.Sprintf("%s complaining about %s in the last %s at %s, where %s were expected from the previous %s (probability %s).",
 			plural(obs, "review", "reviews"), theme, w, e.place(l), notify.FormatNumber(mu), b, notify.FormatProbability(p))
 }
 
 func surgeText(e *Engine, l *locState, r *rule, theme string, k, n int, share, p0, p float64) (string, string) {
+	theme = e.themeName(theme)
 	return fmt.Sprintf("Complaints about %s surge at %s", theme, e.place(l)),
 		fmt.Sprintf("%s is in %.0f%% of the complaints of the last %s at %s (%d of %d), against %.0f%% before (probability %s).",
-			theme, 100*share, r.cfg.Window, e.place(l), k, n, 100*p0, notify.FormatProbability(p))
+			upperFirst(theme), 100*share, r.cfg.Window, e.place(l), k, n, 100*p0, notify.FormatProbability(p))
 }
 
 func ratingText(e *Engine, l *locState, r *rule, n int, m, mu0, p float64) (string, string) {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -267,26 +266,8 @@ func fetchAlerts(ctx context.Context, cfg *config.Config) ([]alert.Alert, string
 	return out.Alerts, url, nil
 }
 
-// The wiring of alerting into a running service (`vigie serve`, and
-// `vigie demo` once it runs the mounts).
-
 // alertsBucket is the state store's extension bucket of alerting.
 const alertsBucket = "alerts"
-
-var (
-	alertEnginesMu sync.Mutex
-	alertEngines   = map[*service.Service]*alert.Engine{}
-)
-
-func init() { mounts = append(mounts, mountAlerts) }
-
-// mountAlerts starts alerting on svc when the configuration has rules:
-// it evaluates every committed batch and every run, serves the alerts API
-// and delivers notifications in the background.
-func mountAlerts(env *Env, svc *service.Service) error {
-	_, err := startAlerts(svc)
-	return err
-}
 
 // startAlerts builds the engine of svc's configuration (nil when alerting
 // is off) and hooks it into the service.
@@ -295,9 +276,10 @@ func startAlerts(svc *service.Service) (*alert.Engine, error) {
 		return nil, nil
 	}
 	eng, err := alert.New(svc.Config, alert.Options{
-		State:   alert.NewExtState(svc.State.Ext(alertsBucket)),
-		Logger:  svc.Log,
-		Metrics: svc.Metrics,
+		State:      alert.NewExtState(svc.State.Ext(alertsBucket)),
+		Logger:     svc.Log,
+		Metrics:    svc.Metrics,
+		ThemeLabel: themeLabels(svc),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
@@ -307,18 +289,7 @@ func startAlerts(svc *service.Service) (*alert.Engine, error) {
 	svc.OnRun(func(src config.Source, sum collect.Summary) { eng.ObserveRun(ctx, sourceRun(src, sum)) })
 	alert.Register(svc.Server, eng)
 	eng.Start(ctx)
-	alertEnginesMu.Lock()
-	alertEngines[svc] = eng
-	alertEnginesMu.Unlock()
 	return eng, nil
-}
-
-// alertsOf returns the alert engine started on svc, if any: the dashboard
-// lists its alerts (api.Deps.Alerts = alertDashboard{eng}).
-func alertsOf(svc *service.Service) *alert.Engine {
-	alertEnginesMu.Lock()
-	defer alertEnginesMu.Unlock()
-	return alertEngines[svc]
 }
 
 // sourceRun is a run's summary as source_health reads it.

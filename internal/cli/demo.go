@@ -14,13 +14,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigie-dev/vigie/internal/alert"
 	"github.com/vigie-dev/vigie/internal/demo"
 )
 
 var demoCommand = command{
 	name:    "demo",
 	summary: "Run Vigie on a bundled demo brand: serve its review site locally, crawl and index it, then keep serving until Ctrl-C.",
-	usage:   "demo [--data DIR] [--once] [--site-addr HOST:PORT]",
+	usage:   "demo [--data DIR] [--once] [--addr HOST:PORT] [--site-addr HOST:PORT]",
 	run:     runDemo,
 }
 
@@ -33,6 +34,7 @@ func runDemo(ctx context.Context, env *Env, fset *flag.FlagSet, args []string) e
 	dir := fset.String("data", "vigie-demo", "`folder` for the demo's configuration, index and state")
 	once := fset.Bool("once", false, "crawl and index, then exit (for scripts)")
 	siteAddr := fset.String("site-addr", demoSiteAddr, "`address` of the bundled demo review site")
+	addr := fset.String("addr", "127.0.0.1:8080", "`address` of the dashboard and API")
 	pos, err := parse(fset, args)
 	if err != nil {
 		return err
@@ -58,7 +60,7 @@ func runDemo(ctx context.Context, env *Env, fset *flag.FlagSet, args []string) e
 	siteURL := "http://" + ln.Addr().String()
 
 	cfgPath := filepath.Join(*dir, "vigie.yaml")
-	if err := os.WriteFile(cfgPath, demo.ConfigYAML(siteURL), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, demoConfig(siteURL, *addr), 0o644); err != nil {
 		return fmt.Errorf("demo config: %w", err)
 	}
 	cfg, err := loadConfig(env, cfgPath)
@@ -75,11 +77,11 @@ func runDemo(ctx context.Context, env *Env, fset *flag.FlagSet, args []string) e
 		return err
 	}
 	defer a.Close()
-	for _, m := range mounts {
-		if err := m(env, a.svc); err != nil {
-			return err
-		}
+	stopMounts, err := mount(a.svc)
+	if err != nil {
+		return err
 	}
+	defer stopMounts()
 	// The first collection goes through the scheduler, as in `vigie
 	// serve`: every source now, then each on its schedule.
 	var ids []string
@@ -135,6 +137,20 @@ func runDemo(ctx context.Context, env *Env, fset *flag.FlagSet, args []string) e
 	fmt.Fprintf(out, ".\nWhile it runs it holds the index; stop it (Ctrl-C) to use these commands, or run `vigie demo --once`:\n")
 	printDemoTries(out, cfgPath)
 	return a.svc.Serve(ctx, noServer)
+}
+
+// demoConfig is the demo site's configuration, with the dashboard's
+// address and the alert rules Vigie recommends (without channels: alerts
+// show in the dashboard and send nothing).
+func demoConfig(siteURL, addr string) []byte {
+	b := demo.ConfigYAML(siteURL)
+	b = append(b, fmt.Sprintf(`
+# The dashboard and the API (http://%[1]s/). Listening on another
+# address than this computer's needs server.tokens.
+server:
+  addr: %[1]q
+`, addr)...)
+	return append(b, alert.DefaultRulesYAML...)
 }
 
 // printDemoTries prints the commands to try on the demo's data.

@@ -17,11 +17,6 @@ var serveCommand = command{
 	run:     runServe,
 }
 
-// mounts are called with the opened service before it starts serving:
-// the dashboard, the API and the alerts mount their handlers on
-// svc.Server and register their hooks (svc.OnRun, svc.OnBatch) here.
-var mounts []func(env *Env, svc *service.Service) error
-
 func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	cfgPath := fs.String("config", "", "configuration `file`")
 	pos, err := parse(fs, args)
@@ -41,11 +36,11 @@ func runServe(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		return err
 	}
 	defer svc.Close()
-	for _, m := range mounts {
-		if err := m(env, svc); err != nil {
-			return err
-		}
+	stopMounts, err := mount(svc)
+	if err != nil {
+		return err
 	}
+	defer stopMounts()
 	enabled := 0
 	for _, s := range cfg.Sources() {
 		if s.IsEnabled() {
