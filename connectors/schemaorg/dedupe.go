@@ -145,7 +145,9 @@ func (x *extractor) assignIDs(cs []*cand) {
 		}
 		abs := x.pg.resolve(s)
 		hasFragment := strings.Contains(s, "#")
-		if !hasFragment && (abs == x.pg.self || abs == x.pg.canonical) {
+		// abs is empty for identifiers that are not web addresses
+		// ("urn:...", "12345"): they are never the page's own URL.
+		if !hasFragment && abs != "" && (abs == x.pg.self || abs == x.pg.canonical) {
 			return false
 		}
 		if c.owner != nil {

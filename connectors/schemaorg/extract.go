@@ -283,6 +283,7 @@ func (x *extractor) convert(idx int, f *found) *cand {
 	}
 	x.readRating(c, n)
 	x.readDates(c, n)
+	r.Reply = x.reply(n, f.owner)
 	for _, v := range n.get("inlanguage", "language") {
 		s := v.str()
 		if v.node != nil {
@@ -306,6 +307,56 @@ func (x *extractor) convert(idx int, f *found) *cand {
 		}
 	}
 	return c
+}
+
+// reply reads the owner's public answer to a review: a schema.org Comment
+// (or Answer) on the review written by an organisation, or by someone
+// with the reviewed item's name. Comments of other customers are not
+// replies.
+func (x *extractor) reply(n, owner *node) *review.Reply {
+	ownerName := ""
+	if owner != nil {
+		ownerName = strings.ToLower(nodeName(owner))
+	}
+	for _, v := range n.get("comment") {
+		c := x.deref(v.node)
+		if c == nil || !c.is("comment", "answer") {
+			continue
+		}
+		byOwner := false
+		for _, a := range c.get("author", "creator") {
+			if a.node != nil {
+				an := x.deref(a.node)
+				byOwner = byOwner || an.is("organization", "localbusiness", "corporation") ||
+					ownerName != "" && strings.ToLower(nodeName(an)) == ownerName
+			} else if ownerName != "" && strings.ToLower(a.str()) == ownerName {
+				byOwner = true
+			}
+		}
+		if !byOwner {
+			continue
+		}
+		text := ""
+		for _, t := range c.get("text", "description") {
+			if text = t.body(); text != "" {
+				break
+			}
+		}
+		if text == "" {
+			continue
+		}
+		rp := &review.Reply{Author: x.author(c), Text: text}
+		for _, name := range []string{"datecreated", "datepublished"} {
+			if raw := c.raw(name); raw != "" {
+				if t, err := dateparse.Parse(raw); err == nil {
+					rp.PublishedAt = t
+					break
+				}
+			}
+		}
+		return rp
+	}
+	return nil
 }
 
 // author joins the names of a review's authors.

@@ -41,6 +41,7 @@ func TestExtractGolden(t *testing.T) {
 		{name: "french", url: "https://example.test/martin/avis.html", opts: Options{NextSelector: "a.suivant"}},
 		{name: "russian", url: "https://example.test/zerno/otzyvy", opts: Options{NextSelector: "a.next"}},
 		{name: "malformed", url: "https://example.test/pharma"},
+		{name: "owner-reply", url: "https://example.test/boulangerie"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

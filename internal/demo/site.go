@@ -209,15 +209,15 @@ type reviewView struct {
 	ID, Permalink, Author, Title, Text, ISO, Human, Stars string
 	// IRI identifies the review independently of the host and port the
 	// demo site runs on, so that its identity survives a move.
-	IRI string
-	Lines                                                 []string // Text's lines, joined by <br>
-	Rating                                                int
-	Reply                                                 *replyView
+	IRI    string
+	Lines  []string // Text's lines, joined by <br>
+	Rating int
+	Reply  *replyView
 }
 
 type replyView struct {
-	Author, ISO, Human string
-	Lines              []string
+	Author, ISO, Human, Text string
+	Lines                    []string
 }
 
 func (s *site) reviews(w http.ResponseWriter, r *http.Request) {
@@ -314,7 +314,7 @@ func (s *site) page(r *http.Request, ls *locSite, list []*entry) pageData {
 			Stars: stars(e.rec.Rating), Rating: e.rec.Rating, Lines: strings.Split(e.rec.Text, "\n"),
 		}
 		if rp := e.rec.Reply; rp != nil {
-			v.Reply = &replyView{Author: rp.Author, Lines: strings.Split(rp.Text, "\n"), ISO: e.replyAt.Format(isoFormat), Human: humanDate(e.replyAt, l.Lang)}
+			v.Reply = &replyView{Author: rp.Author, Text: rp.Text, Lines: strings.Split(rp.Text, "\n"), ISO: e.replyAt.Format(isoFormat), Human: humanDate(e.replyAt, l.Lang)}
 		}
 		d.Reviews = append(d.Reviews, v)
 	}
@@ -374,6 +374,15 @@ type (
 		Rating ldRating `json:"reviewRating"`
 		Name   string   `json:"name,omitempty"`
 		Body   string   `json:"reviewBody"`
+		// Comment is the café's public answer, published as a
+		// schema.org Comment by the Organization.
+		Comment *ldComment `json:"comment,omitempty"`
+	}
+	ldComment struct {
+		Type   string   `json:"@type"`
+		Author ldPerson `json:"author"`
+		Date   string   `json:"dateCreated"`
+		Text   string   `json:"text"`
 	}
 	ldPerson struct {
 		Type string `json:"@type"`
@@ -398,10 +407,14 @@ func (s *site) jsonLD(origin string, ls *locSite, reviews []reviewView) ldBusine
 		Review:    []ldReview{},
 	}
 	for _, v := range reviews {
-		b.Review = append(b.Review, ldReview{
+		rv := ldReview{
 			Type: "Review", ID: v.IRI, URL: v.Permalink, Author: ldPerson{Type: "Person", Name: v.Author}, Date: v.ISO,
 			Rating: ldRating{Type: "Rating", Value: v.Rating, Best: 5}, Name: v.Title, Body: v.Text,
-		})
+		}
+		if rp := v.Reply; rp != nil {
+			rv.Comment = &ldComment{Type: "Comment", Author: ldPerson{Type: "Organization", Name: rp.Author}, Date: rp.ISO, Text: rp.Text}
+		}
+		b.Review = append(b.Review, rv)
 	}
 	return b
 }
@@ -530,8 +543,9 @@ var pageTmpl = template.Must(template.New("page").Parse(`{{define "lines"}}{{ran
 <div class="stars" title="{{$.T.Rated}} {{.Rating}}/5">{{.Stars}}</div>
 {{with .Title}}<h3>{{.}}</h3>
 {{end}}<p class="body">{{template "lines" .Lines}}</p>
-{{end}}{{with .Reply}}<div class="reply"><strong>{{$.T.ReplyFrom}} {{.Author}}</strong> · <time datetime="{{.ISO}}">{{.Human}}</time>
-<p>{{template "lines" .Lines}}</p></div>
+{{end}}{{with .Reply}}{{if $.Micro}}<div class="reply" itemprop="comment" itemscope itemtype="https://schema.org/Comment"><strong>{{$.T.ReplyFrom}} <span itemprop="author" itemscope itemtype="https://schema.org/Organization"><span itemprop="name">{{.Author}}</span></span></strong> · <time itemprop="dateCreated" datetime="{{.ISO}}">{{.Human}}</time>
+<p itemprop="text">{{template "lines" .Lines}}</p></div>{{else}}<div class="reply"><strong>{{$.T.ReplyFrom}} {{.Author}}</strong> · <time datetime="{{.ISO}}">{{.Human}}</time>
+<p>{{template "lines" .Lines}}</p></div>{{end}}
 {{end}}<a class="permalink" href="{{.Permalink}}">{{$.T.Permalink}}</a>
 </article>
 {{end}}
