@@ -28,6 +28,12 @@ type Journal struct {
 
 	// mu orders commits: the archive's order is the index's order.
 	mu sync.Mutex
+	// qmu guards the queue of batches waiting for a group commit, and
+	// leading, set while a group is being written.
+	qmu     sync.Mutex
+	queue   []*waiter
+	leading bool
+	groups  int // group commits written, for tests
 	// behind is set when a commit failed after its batch was archived: the
 	// next commit first catches the index and the state up.
 	behind bool
@@ -67,70 +73,182 @@ func (j *Journal) Known(ctx context.Context, source string, ids []string) (map[s
 }
 
 // Commit implements pipeline.Journal.
+//
+// Commits are grouped: the batches of runs that commit while another
+// group is being written wait, and the next group writes them all at once
+// (one archive sync, one index batch, one state transaction). A thousand
+// sources collected at once thus make index batches of hundreds of
+// reviews rather than one small batch per page, which bleve's merger
+// could not keep up with; and each run enriches its next page while the
+// group holding its last page is written.
 func (j *Journal) Commit(ctx context.Context, b pipeline.Batch) error {
-	ev, err := j.commit(ctx, b)
-	if err == nil && ev != nil && j.OnCommit != nil {
-		j.OnCommit(*ev)
+	w := &waiter{b: b, done: make(chan outcome, 1)}
+	j.qmu.Lock()
+	j.queue = append(j.queue, w)
+	first := !j.leading
+	j.leading = true
+	j.qmu.Unlock()
+	if first {
+		j.commitNext(ctx)
 	}
-	return err
+	for {
+		o := <-w.done
+		if o.lead {
+			// This batch heads the queue: write its group.
+			j.commitNext(ctx)
+			continue
+		}
+		if o.err == nil && o.ev != nil && j.OnCommit != nil {
+			j.OnCommit(*o.ev)
+		}
+		return o.err
+	}
 }
 
-func (j *Journal) commit(ctx context.Context, b pipeline.Batch) (*Event, error) {
+// maxGroupReviews bounds the reviews of one group commit: an index batch.
+const maxGroupReviews = index.BatchSize
+
+// waiter is a batch waiting for its group commit.
+type waiter struct {
+	b    pipeline.Batch
+	done chan outcome
+}
+
+// outcome is what a waiter hears: its batch was written (with err), or
+// it now leads the next group.
+type outcome struct {
+	ev   *Event
+	err  error
+	lead bool
+}
+
+// commitNext writes the group at the head of the queue, tells its
+// waiters, and hands the lead to the next waiting batch, if any.
+func (j *Journal) commitNext(ctx context.Context) {
+	j.qmu.Lock()
+	n, k := 0, 0
+	for k < len(j.queue) && (k == 0 || n+len(j.queue[k].b.Changes) <= maxGroupReviews) {
+		n += len(j.queue[k].b.Changes)
+		k++
+	}
+	group := append([]*waiter(nil), j.queue[:k]...)
+	j.queue = append(j.queue[:0], j.queue[k:]...)
+	j.groups++
+	j.qmu.Unlock()
+
+	batches := make([]pipeline.Batch, len(group))
+	for i, w := range group {
+		batches[i] = w.b
+	}
+	// A group holds other runs' batches: one run's cancellation must not
+	// abort them.
+	evs, err := j.commit(context.WithoutCancel(ctx), batches)
+	for i, w := range group {
+		o := outcome{err: err}
+		if err == nil {
+			o.ev = evs[i]
+		}
+		w.done <- o
+	}
+
+	j.qmu.Lock()
+	if len(j.queue) > 0 {
+		j.queue[0].done <- outcome{lead: true}
+	} else {
+		j.leading = false
+	}
+	j.qmu.Unlock()
+}
+
+// commit writes batches as one: archive, index, known reviews. It returns
+// one event per batch (nil for a batch that changed nothing).
+func (j *Journal) commit(ctx context.Context, batches []pipeline.Batch) ([]*Event, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err := j.catchUpLocked(ctx); err != nil {
 		return nil, err
 	}
+	evs := make([]*Event, len(batches))
 	var seen []store.Change
-	for _, id := range b.Seen {
-		seen = append(seen, store.Change{Source: b.Source, ID: id, SeenOnly: true, Known: store.Known{Seen: b.At}})
+	var recs []archive.Record
+	var owner []int // recs[i] belongs to batches[owner[i]]
+	known := map[string]bool{}
+	for bi, b := range batches {
+		for _, id := range b.Seen {
+			seen = append(seen, store.Change{Source: b.Source, ID: id, SeenOnly: true, Known: store.Known{Seen: b.At}})
+		}
+		if len(b.Changes) == 0 {
+			continue
+		}
+		ev := &Event{Source: b.Source, Location: b.Location, At: b.At}
+		evs[bi] = ev
+		for i := range b.Changes {
+			c := &b.Changes[i]
+			raw := c.Raw
+			rec := archive.Record{Op: archive.OpPut, At: b.At, Source: b.Source, ID: raw.ID, Review: &raw}
+			if c.Prev != nil {
+				rec.PrevSeen = c.Prev.Seen
+				known[raw.ID] = true
+				ev.Updated++
+			} else {
+				ev.New++
+			}
+			recs = append(recs, rec)
+			owner = append(owner, bi)
+		}
 	}
-	if len(b.Changes) == 0 {
+	if len(recs) == 0 {
 		if len(seen) == 0 {
-			return nil, nil
+			return evs, nil
 		}
-		return nil, j.State.Apply(0, seen)
-	}
-	recs := make([]archive.Record, len(b.Changes))
-	items := make([]Item, len(b.Changes))
-	ev := &Event{Source: b.Source, Location: b.Location, At: b.At}
-	for i := range b.Changes {
-		c := &b.Changes[i]
-		raw := c.Raw
-		recs[i] = archive.Record{Op: archive.OpPut, At: b.At, Source: b.Source, ID: raw.ID, Review: &raw}
-		if c.Prev != nil {
-			recs[i].PrevSeen = c.Prev.Seen
-			ev.Updated++
-		} else {
-			ev.New++
-		}
+		return evs, j.State.Apply(0, seen)
 	}
 	if err := j.Archive.Append(recs); err != nil {
 		return nil, err
 	}
-	// From here on the batch is durable: a failure below is repaired by
-	// replaying the archive.
-	ev.Seq = recs[len(recs)-1].Seq
-	for i := range recs {
-		items[i] = Item{Rec: recs[i], Enriched: &b.Changes[i].Review}
+	// From here on the batches are durable: a failure below is repaired
+	// by replaying the archive.
+	items := make([]Item, len(recs))
+	at := 0
+	for bi, b := range batches {
+		for i := range b.Changes {
+			items[at] = Item{Rec: recs[at], Enriched: &b.Changes[i].Review}
+			at++
+		}
+		if evs[bi] != nil {
+			evs[bi].Seq = recs[at-1].Seq
+		}
 	}
+	var written []review.Review
 	err := j.Index.Use(func(x *index.Index) (err error) {
-		ev.Reviews, err = j.Applier.Apply(ctx, x, items, nil)
+		// A review the known reviews do not hold is not in the index
+		// either (both follow the archive): no need to look it up.
+		written, err = j.Applier.Apply(ctx, x, items, func(id string) bool { return known[id] })
 		return err
 	})
 	if err != nil {
 		j.behind = true
 		return nil, err
 	}
+	// Each written review goes to the event of the batch that wrote it
+	// last.
+	last := make(map[string]int, len(recs))
+	for i, r := range recs {
+		last[r.ID] = owner[i]
+	}
+	for _, r := range written {
+		ev := evs[last[r.ID]]
+		ev.Reviews = append(ev.Reviews, r)
+	}
 	changes := seen
 	for _, r := range recs {
-		changes = append(changes, store.Change{Source: b.Source, ID: r.ID, Known: store.Known{Hash: r.Review.ContentHash(), Seen: b.At}})
+		changes = append(changes, store.Change{Source: r.Source, ID: r.ID, Known: store.Known{Hash: r.Review.ContentHash(), Seen: r.At}})
 	}
-	if err := j.State.Apply(ev.Seq, changes); err != nil {
+	if err := j.State.Apply(recs[len(recs)-1].Seq, changes); err != nil {
 		j.behind = true
 		return nil, err
 	}
-	return ev, nil
+	return evs, nil
 }
 
 // MarkDeleted records that the reviews ids of source were not in a
