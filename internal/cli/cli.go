@@ -56,6 +56,7 @@ func commands() []command {
 		extractCommand,
 		evalCommand,
 		trainCommand,
+		benchCommand,
 		demoCommand,
 		versionCommand,
 	}

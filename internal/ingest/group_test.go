@@ -68,6 +68,9 @@ func TestGroupCommit(t *testing.T) {
 		}
 		e.j.mu.Unlock()
 		wg.Wait()
+		if err := e.j.Flush(); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	crawl("first")

@@ -71,6 +71,7 @@ func newEnv(t *testing.T, dir string) *env {
 }
 
 func (e *env) close() {
+	e.j.Flush()
 	e.j.Index.Close()
 	e.j.Archive.Close()
 	e.j.State.Close()
@@ -80,6 +81,9 @@ func (e *env) page(rs ...review.Review) connectors.PageResult {
 	e.t.Helper()
 	res, err := e.p.NewRun(src).Page(context.Background(), connectors.Page{URL: "https://example.com/p", Reviews: rs})
 	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.j.Flush(); err != nil {
 		e.t.Fatal(err)
 	}
 	return res
@@ -147,6 +151,7 @@ func TestJournalVersionsAndDeletions(t *testing.T) {
 	if n, err := e.j.MarkDeleted(ctx, src.ID, src.Location, ids, e.now); n != 1 || err != nil {
 		t.Fatalf("MarkDeleted: %d %v", n, err)
 	}
+	e.j.Flush()
 	if n, _ := e.j.MarkDeleted(ctx, src.ID, src.Location, ids, e.now); n != 0 {
 		t.Errorf("marked twice")
 	}
@@ -232,6 +237,7 @@ func TestReplayIsIdempotent(t *testing.T) {
 	e.now = e.now.Add(time.Hour)
 	e.page(rv("1", "a, edited", 3))
 	e.j.MarkDeleted(context.Background(), src.ID, src.Location, []string{review.MakeID(src.ID, "2", "", time.Time{}, "")}, e.now)
+	e.j.Flush()
 	before := allDocs(t, e.indexDB)
 	// Rewind the watermark as if the last writes had not been persisted.
 	if err := e.indexDB.SetWatermark(1); err != nil {
@@ -267,6 +273,7 @@ func TestRebuildMatchesLiveIndex(t *testing.T) {
 	e.now = e.now.Add(time.Hour)
 	e.page(rv("a", "texte modifié encore", 2))
 	e.j.MarkDeleted(context.Background(), src.ID, src.Location, []string{review.MakeID(src.ID, "c", "", time.Time{}, "")}, e.now)
+	e.j.Flush()
 	live := allDocs(t, e.indexDB)
 
 	x, err := index.Open(filepath.Join(t.TempDir(), "rebuilt"))

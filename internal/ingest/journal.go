@@ -37,6 +37,8 @@ type Journal struct {
 	// behind is set when a commit failed after its batch was archived: the
 	// next commit first catches the index and the state up.
 	behind bool
+
+	ix indexer
 }
 
 // Event describes a committed batch.
@@ -72,7 +74,10 @@ func (j *Journal) Known(ctx context.Context, source string, ids []string) (map[s
 	return out, nil
 }
 
-// Commit implements pipeline.Journal.
+// Commit implements pipeline.Journal. It returns once the batch is in the
+// archive and in the known reviews: from then on nothing can lose it, and
+// the next pages are classified against it. The index follows a moment
+// later (see indexer); OnCommit is called once the batch is indexed.
 //
 // Commits are grouped: the batches of runs that commit while another
 // group is being written wait, and the next group writes them all at once
@@ -98,9 +103,6 @@ func (j *Journal) Commit(ctx context.Context, b pipeline.Batch) error {
 			j.commitNext(ctx)
 			continue
 		}
-		if o.err == nil && o.ev != nil && j.OnCommit != nil {
-			j.OnCommit(*o.ev)
-		}
 		return o.err
 	}
 }
@@ -117,7 +119,6 @@ type waiter struct {
 // outcome is what a waiter hears: its batch was written (with err), or
 // it now leads the next group.
 type outcome struct {
-	ev   *Event
 	err  error
 	lead bool
 }
@@ -142,13 +143,9 @@ func (j *Journal) commitNext(ctx context.Context) {
 	}
 	// A group holds other runs' batches: one run's cancellation must not
 	// abort them.
-	evs, err := j.commit(context.WithoutCancel(ctx), batches)
-	for i, w := range group {
-		o := outcome{err: err}
-		if err == nil {
-			o.ev = evs[i]
-		}
-		w.done <- o
+	err := j.commit(context.WithoutCancel(ctx), batches)
+	for _, w := range group {
+		w.done <- outcome{err: err}
 	}
 
 	j.qmu.Lock()
@@ -160,20 +157,20 @@ func (j *Journal) commitNext(ctx context.Context) {
 	j.qmu.Unlock()
 }
 
-// commit writes batches as one: archive, index, known reviews. It returns
-// one event per batch (nil for a batch that changed nothing).
-func (j *Journal) commit(ctx context.Context, batches []pipeline.Batch) ([]*Event, error) {
+// commit writes batches as one: archive, then known reviews; the index
+// write is queued for the indexer.
+func (j *Journal) commit(ctx context.Context, batches []pipeline.Batch) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err := j.catchUpLocked(ctx); err != nil {
-		return nil, err
+		return err
 	}
-	evs := make([]*Event, len(batches))
+	g := &indexGroup{}
 	var seen []store.Change
 	var recs []archive.Record
-	var owner []int // recs[i] belongs to batches[owner[i]]
-	known := map[string]bool{}
+	evIndex := make([]int, len(batches)) // batch -> event, -1 for none
 	for bi, b := range batches {
+		evIndex[bi] = -1
 		for _, id := range b.Seen {
 			seen = append(seen, store.Change{Source: b.Source, ID: id, SeenOnly: true, Known: store.Known{Seen: b.At}})
 		}
@@ -181,64 +178,46 @@ func (j *Journal) commit(ctx context.Context, batches []pipeline.Batch) ([]*Even
 			continue
 		}
 		ev := &Event{Source: b.Source, Location: b.Location, At: b.At}
-		evs[bi] = ev
+		evIndex[bi] = len(g.events)
+		g.events = append(g.events, ev)
 		for i := range b.Changes {
 			c := &b.Changes[i]
 			raw := c.Raw
 			rec := archive.Record{Op: archive.OpPut, At: b.At, Source: b.Source, ID: raw.ID, Review: &raw}
 			if c.Prev != nil {
 				rec.PrevSeen = c.Prev.Seen
-				known[raw.ID] = true
 				ev.Updated++
 			} else {
 				ev.New++
 			}
 			recs = append(recs, rec)
-			owner = append(owner, bi)
+			g.owner = append(g.owner, evIndex[bi])
+			// A review the known reviews do not hold is not in the index
+			// either (both follow the archive): no need to look it up.
+			g.lookup = append(g.lookup, c.Prev != nil)
 		}
 	}
 	if len(recs) == 0 {
 		if len(seen) == 0 {
-			return evs, nil
+			return nil
 		}
-		return evs, j.State.Apply(0, seen)
+		return j.State.Apply(0, seen)
 	}
 	if err := j.Archive.Append(recs); err != nil {
-		return nil, err
+		return err
 	}
 	// From here on the batches are durable: a failure below is repaired
 	// by replaying the archive.
-	items := make([]Item, len(recs))
+	g.items = make([]Item, len(recs))
 	at := 0
 	for bi, b := range batches {
 		for i := range b.Changes {
-			items[at] = Item{Rec: recs[at], Enriched: &b.Changes[i].Review}
+			g.items[at] = Item{Rec: recs[at], Enriched: &b.Changes[i].Review}
 			at++
 		}
-		if evs[bi] != nil {
-			evs[bi].Seq = recs[at-1].Seq
+		if evIndex[bi] >= 0 {
+			g.events[evIndex[bi]].Seq = recs[at-1].Seq
 		}
-	}
-	var written []review.Review
-	err := j.Index.Use(func(x *index.Index) (err error) {
-		// A review the known reviews do not hold is not in the index
-		// either (both follow the archive): no need to look it up.
-		written, err = j.Applier.Apply(ctx, x, items, func(id string) bool { return known[id] })
-		return err
-	})
-	if err != nil {
-		j.behind = true
-		return nil, err
-	}
-	// Each written review goes to the event of the batch that wrote it
-	// last.
-	last := make(map[string]int, len(recs))
-	for i, r := range recs {
-		last[r.ID] = owner[i]
-	}
-	for _, r := range written {
-		ev := evs[last[r.ID]]
-		ev.Reviews = append(ev.Reviews, r)
 	}
 	changes := seen
 	for _, r := range recs {
@@ -246,9 +225,10 @@ func (j *Journal) commit(ctx context.Context, batches []pipeline.Batch) ([]*Even
 	}
 	if err := j.State.Apply(recs[len(recs)-1].Seq, changes); err != nil {
 		j.behind = true
-		return nil, err
+		return err
 	}
-	return evs, nil
+	j.ix.enqueue(j, g)
+	return nil
 }
 
 // MarkDeleted records that the reviews ids of source were not in a
@@ -258,25 +238,18 @@ func (j *Journal) MarkDeleted(ctx context.Context, source, location string, ids 
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	ev, err := j.markDeleted(ctx, source, location, ids, at)
-	if err == nil && ev != nil && j.OnCommit != nil {
-		j.OnCommit(*ev)
-	}
-	if ev == nil {
-		return 0, err
-	}
-	return ev.Deleted, err
+	return j.markDeleted(ctx, source, location, ids, at)
 }
 
-func (j *Journal) markDeleted(ctx context.Context, source, location string, ids []string, at time.Time) (*Event, error) {
+func (j *Journal) markDeleted(ctx context.Context, source, location string, ids []string, at time.Time) (int, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err := j.catchUpLocked(ctx); err != nil {
-		return nil, err
+		return 0, err
 	}
 	known, err := j.State.Known(source, ids)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	var recs []archive.Record
 	var changes []store.Change
@@ -290,29 +263,24 @@ func (j *Journal) markDeleted(ctx context.Context, source, location string, ids 
 		changes = append(changes, store.Change{Source: source, ID: id, Known: k})
 	}
 	if len(recs) == 0 {
-		return nil, nil
+		return 0, nil
 	}
 	if err := j.Archive.Append(recs); err != nil {
-		return nil, err
+		return 0, err
+	}
+	if err := j.State.Apply(recs[len(recs)-1].Seq, changes); err != nil {
+		j.behind = true
+		return 0, err
 	}
 	ev := &Event{Source: source, Location: location, At: at, Seq: recs[len(recs)-1].Seq, Deleted: len(recs)}
-	items := make([]Item, len(recs))
-	for i := range recs {
-		items[i] = Item{Rec: recs[i]}
+	g := &indexGroup{events: []*Event{ev}}
+	for _, r := range recs {
+		g.items = append(g.items, Item{Rec: r})
+		g.owner = append(g.owner, 0)
+		g.lookup = append(g.lookup, true)
 	}
-	err = j.Index.Use(func(x *index.Index) (err error) {
-		ev.Reviews, err = j.Applier.Apply(ctx, x, items, nil)
-		return err
-	})
-	if err != nil {
-		j.behind = true
-		return nil, err
-	}
-	if err := j.State.Apply(ev.Seq, changes); err != nil {
-		j.behind = true
-		return nil, err
-	}
-	return ev, nil
+	j.ix.enqueue(j, g)
+	return len(recs), nil
 }
 
 // RecoverStats says what Recover did.
@@ -333,6 +301,8 @@ type RecoverStats struct {
 func (j *Journal) Recover(ctx context.Context) (RecoverStats, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.ix.wait()
+	j.ix.clearErr()
 	st, err := j.recoverLocked(ctx)
 	if err == nil {
 		j.behind = false
@@ -341,6 +311,13 @@ func (j *Journal) Recover(ctx context.Context) (RecoverStats, error) {
 }
 
 func (j *Journal) catchUpLocked(ctx context.Context) error {
+	if j.ix.failed() {
+		// The indexer stopped at a failed write and dropped what followed:
+		// it is all in the archive, replay it.
+		j.ix.wait()
+		j.ix.clearErr()
+		j.behind = true
+	}
 	if !j.behind {
 		return nil
 	}

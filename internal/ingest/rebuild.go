@@ -150,6 +150,9 @@ func (j *Journal) SwapIndex(ctx context.Context, x *index.Index) (*index.Index, 
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	// What is queued for the current index is in the archive: the new
+	// index gets it from there. Let the queue finish with the old one.
+	j.ix.wait()
 	if _, err := j.Applier.CatchUp(ctx, j.Archive.Dir(), x); err != nil {
 		return nil, err
 	}

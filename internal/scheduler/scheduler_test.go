@@ -174,8 +174,14 @@ func TestOverlappingRunsAreSkipped(t *testing.T) {
 	}, []Job{{ID: "slow", Schedule: parse(t, "@every 1m")}})
 	s.Start()
 	defer s.Stop(time.Second)
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	defer free() // before Stop, even when the test fails
 	// The first run starts at once and hangs; three more come due.
 	c.WaitForTimers(1, 5*time.Second)
+	for deadline := time.Now().Add(5 * time.Second); started.Load() < 1 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	for i := 1; i <= 3; i++ {
 		c.Set(t0.Add(time.Duration(i) * time.Minute))
 		c.WaitForTimers(1, 5*time.Second)
@@ -193,7 +199,7 @@ func TestOverlappingRunsAreSkipped(t *testing.T) {
 	if !st.Running || st.Skipped != 3 {
 		t.Errorf("status %+v", st)
 	}
-	close(release)
+	free()
 	settle(t, s, c)
 	step(t, s, c)
 	if n := started.Load(); n != 2 {

@@ -124,6 +124,10 @@ func (s *Service) RunNow(ctx context.Context, ids []string) ([]collect.Summary, 
 			out[i] = collect.Summary{Source: src.ID, Kind: src.Kind, Location: src.Location, Err: "interrupted"}
 		}
 	}
+	// Whoever asked wants to see the result: wait until it is searchable.
+	if err := s.Journal.Flush(); err != nil {
+		s.Log.Warn("some reviews are archived but not indexed yet", "err", err)
+	}
 	return out, ctx.Err()
 }
 

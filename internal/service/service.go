@@ -376,6 +376,13 @@ func sourceHost(src config.Source) string {
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		if s.Journal != nil {
+			// What is committed but not yet indexed is in the archive
+			// anyway; writing it now spares the next start the replay.
+			if err := s.Journal.Flush(); err != nil {
+				s.Log.Warn("some reviews are archived but not indexed; the next start indexes them", "err", err)
+			}
+		}
 		if s.Index != nil {
 			errs = append(errs, s.Index.Close())
 		}

@@ -185,6 +185,9 @@ func run(t *testing.T, svc *Service, id string) (sum struct {
 	if s.Err != "" || len(s.Errors) > 0 {
 		t.Fatalf("run of %s: %s %v", id, s.Err, s.Errors)
 	}
+	if err := svc.Journal.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	sum.New, sum.Updated, sum.Unchanged, sum.Deleted, sum.Pages = s.New, s.Updated, s.Unchanged, s.Deleted, s.Pages
 	sum.Complete, sum.Incremental, sum.Warnings = s.Complete, s.Incremental, s.Warnings
 	return sum
@@ -635,9 +638,10 @@ func TestHealthzAndMetrics(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	// Both sources run at start (never ran); wait for them.
+	// Both sources run at start (never ran); wait for them, and for their
+	// batches to be indexed.
 	deadline := time.Now().Add(10 * time.Second)
-	for runs.Load() < 2 && time.Now().Before(deadline) {
+	for (runs.Load() < 2 || batches.Load() < 2) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if code, _ := get("/healthz", false); code != http.StatusUnauthorized {
