@@ -101,6 +101,14 @@ func TestStemmingPerLanguage(t *testing.T) {
 		{"date range", `date:>="2025-06-01"`, "en2,un1"},
 		{"lang keyword", "lang:RU", "ru1,ru2"},
 		{"unknown language text", "kommen", "un1"},
+		// Field clauses filter; the words keep their meaning.
+		{"field filters the words", "location:london coffee", "en1"},
+		{"field filters either word", "location:moscow кофе официантка", "ru1,ru2"},
+		{"two values of one field", "lang:fr lang:en waiter", "en1"},
+		{"two values of one field without words", "location:paris location:moscow", "fr1,fr2,ru1,ru2"},
+		{"fields and words", "location:london rating:>=4 coffee", "en1"},
+		{"filter with must and must not", "location:paris +croissant -serveur", "fr2"},
+		{"optional word beside a must", "location:london +coffee friendly", "en1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

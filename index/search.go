@@ -198,7 +198,7 @@ func BuildQuery(q Query) (query.Query, error) {
 		if err != nil {
 			return nil, &QueryError{Query: text, Err: cleanParseError(err)}
 		}
-		rewritten, err := rewrite(parsed)
+		rewritten, err := rewrite(filtersFirst(parsed))
 		if err != nil {
 			return nil, &QueryError{Query: text, Err: err}
 		}
@@ -242,6 +242,91 @@ func BuildQuery(q Query) (query.Query, error) {
 		return must[0], nil
 	}
 	return query.NewConjunctionQuery(must), nil
+}
+
+// filtersFirst makes the field clauses of a parsed query string filters:
+// "location:lyon attente" finds Lyon's reviews that mention waiting, where
+// bleve alone would return Lyon's reviews and every review mentioning
+// waiting. Clauses on the same field remain alternatives ("lang:fr
+// lang:ru" is either language), and the words remain as they were: at
+// least one of them must match unless the query has required (+) parts.
+func filtersFirst(q query.Query) query.Query {
+	bq, ok := q.(*query.BooleanQuery)
+	if !ok || bq.Should == nil {
+		return q
+	}
+	should, ok := bq.Should.(*query.DisjunctionQuery)
+	if !ok {
+		return q
+	}
+	byField := map[string][]query.Query{}
+	var fields []string
+	var words []query.Query
+	for _, d := range should.Disjuncts {
+		f, ok := filterField(d)
+		if !ok {
+			words = append(words, d)
+			continue
+		}
+		if _, seen := byField[f]; !seen {
+			fields = append(fields, f)
+		}
+		byField[f] = append(byField[f], d)
+	}
+	if len(fields) == 0 {
+		return q
+	}
+	var must []query.Query
+	switch m := bq.Must.(type) {
+	case nil:
+	case *query.ConjunctionQuery:
+		must = append(must, m.Conjuncts...)
+	default:
+		must = append(must, m)
+	}
+	hadMust := len(must) > 0
+	for _, f := range fields {
+		if cs := byField[f]; len(cs) == 1 {
+			must = append(must, cs[0])
+		} else {
+			must = append(must, query.NewDisjunctionQuery(cs))
+		}
+	}
+	out := query.NewBooleanQuery(must, nil, nil)
+	out.MustNot = bq.MustNot
+	if len(words) > 0 {
+		d := query.NewDisjunctionQuery(words)
+		if !hadMust {
+			d.SetMin(1)
+		}
+		out.Should = d
+	}
+	return out
+}
+
+// filterField returns the field of a query string clause that filters
+// (a keyword, a number, a date or the author), as the user wrote it.
+func filterField(q query.Query) (string, bool) {
+	switch q := q.(type) {
+	case *query.DisjunctionQuery:
+		// field:4 is "the word 4 or the number 4" on one field.
+		field := ""
+		for i, d := range q.Disjuncts {
+			f, ok := filterField(d)
+			if !ok || (i > 0 && f != field) {
+				return "", false
+			}
+			field = f
+		}
+		return field, field != ""
+	case query.FieldableQuery:
+		f := q.Field()
+		_, isKeyword := keywordAliases[f]
+		_, isNumber := numericAliases[f]
+		_, isDate := dateAliases[f]
+		return f, isKeyword || isNumber || isDate || f == "author"
+	}
+	return "", false
 }
 
 func cleanParseError(err error) error {

@@ -53,6 +53,12 @@ type Options struct {
 	// the ingest phase (default 8); PageSize the reviews per page (default
 	// 200).
 	Concurrency, PageSize int
+	// Shards, when 2 or more, adds a comparison: the same documents in that
+	// many indexes split by location, searched through a bleve alias,
+	// against the raw phase's single index.
+	Shards int
+	// BleveOnly stops after the raw phase (and the shard comparison).
+	BleveOnly bool
 	// Repeat is how many times each query is measured (default 5).
 	Repeat int
 	// Pipeline holds the language detector and the enrichers the ingest
@@ -121,6 +127,8 @@ type Result struct {
 	RawStartRSSMiB    float64 `json:"raw_start_rss_mib"`
 	// Errors counts runs of the ingest phase that reported an error.
 	Errors int `json:"errors"`
+	// Shards compares a sharded index with the single one (--shards).
+	Shards *ShardResult `json:"shards,omitempty"`
 }
 
 // Point is the rate between the previous point and this one.
@@ -196,6 +204,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}{
 		{"prepare", b.prepare},
 		{"raw", b.raw},
+		{"shards", b.shards},
 		{"ingest", b.ingest},
 		{"queries", b.queries},
 		{"recrawl", b.recrawl},
@@ -203,6 +212,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if opts.BleveOnly && s.name != "prepare" && s.name != "raw" && s.name != "shards" {
+			continue
 		}
 		// Each phase starts from what the previous ones left resident.
 		runtime.GC()

@@ -216,11 +216,19 @@ func (b *runner) raw(ctx context.Context) error {
 	b.res.RawBleveDocsPerS = round(float64(n)/elapsed.Seconds(), 0)
 	b.res.RawPeakRSSMiB, b.res.RawStartRSSMiB = pk.Stop()
 	b.res.RawCurve = cv.points
-	if !b.opts.Keep {
-		os.RemoveAll(b.path("raw"))
-		os.Remove(b.path("documents.gob"))
+	if !b.opts.Keep && b.opts.Shards < 2 {
+		b.cleanRaw()
 	}
 	return nil
+}
+
+// cleanRaw removes what only the bleve-alone phases need.
+func (b *runner) cleanRaw() {
+	os.RemoveAll(b.path("raw"))
+	os.Remove(b.path("documents.gob"))
+	for i := range b.opts.Shards {
+		os.RemoveAll(b.path(fmt.Sprintf("shard-%d", i)))
+	}
 }
 
 // ingest collects the same reviews through Vigie's whole path.

@@ -17,7 +17,7 @@ import (
 var benchCommand = command{
 	name:    "bench",
 	summary: "Measure this machine: bleve alone against Vigie's whole ingestion on N generated reviews, then searches, trends, the leaderboard and a re-crawl.",
-	usage:   "bench [--n N] [--json] [--dir DIR [--keep]] [--config FILE] [--locations N] [--concurrency N] [--page-size N] [--repeat N] [--cpuprofile DIR] [--quiet]",
+	usage:   "bench [--n N] [--json] [--dir DIR [--keep]] [--config FILE] [--locations N] [--concurrency N] [--page-size N] [--repeat N] [--shards N [--bleve-only]] [--cpuprofile DIR] [--quiet]",
 	run:     runBench,
 }
 
@@ -31,6 +31,8 @@ func runBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	concurrency := fs.Int("concurrency", 8, "sources collected at the same time during ingestion")
 	pageSize := fs.Int("page-size", 200, "reviews per page handed over by the generated sources")
 	repeat := fs.Int("repeat", 5, "times each query is measured")
+	shards := fs.Int("shards", 0, "also index the documents into `N` shards by location and compare bleve searches on them with the single index")
+	bleveOnly := fs.Bool("bleve-only", false, "stop after bleve alone (and the shard comparison): no ingestion, queries or re-crawl")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of each phase into `folder` (raw.pprof, ingest.pprof, ...)")
 	pos, err := parse(fs, args)
@@ -39,6 +41,9 @@ func runBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	}
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
+	}
+	if *shards < 0 || *shards == 1 {
+		return usagef("--shards must be 2 or more, got %d", *shards)
 	}
 	for name, v := range map[string]int{"--n": *n, "--locations": *locations, "--concurrency": *concurrency, "--page-size": *pageSize, "--repeat": *repeat} {
 		if v <= 0 {
@@ -69,7 +74,7 @@ func runBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	res, err := bench.Run(ctx, bench.Options{
 		N: *n, Locations: *locations, Dir: *dir, Keep: *keep,
 		Concurrency: *concurrency, PageSize: *pageSize, Repeat: *repeat,
-		ProfileDir: *profile, Pipeline: p, Registry: env.Registry, Progress: progress, Logger: log.With(slog.String("command", "bench")),
+		Shards: *shards, BleveOnly: *bleveOnly, ProfileDir: *profile, Pipeline: p, Registry: env.Registry, Progress: progress, Logger: log.With(slog.String("command", "bench")),
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -104,6 +109,12 @@ func printBench(w io.Writer, r *bench.Result) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", name, value, target)
 	}
 	row("bleve alone, reviews/s (raw_bleve_docs_per_s)", fmt.Sprintf("%.0f", r.RawBleveDocsPerS), "", true)
+	if r.IngestDocsPerS == 0 { // --bleve-only
+		row("peak memory, bleve alone (raw_peak_rss_mib)", fmt.Sprintf("%.0f MiB", r.RawPeakRSSMiB), "", true)
+		tw.Flush()
+		printShards(w, r)
+		return
+	}
 	row("Vigie's ingestion, reviews/s (ingest_docs_per_s)", fmt.Sprintf("%.0f", r.IngestDocsPerS), "", true)
 	row("ratio (ingest_ratio)", fmt.Sprintf("%.3f", r.IngestRatio), ">= 0.9", r.IngestRatio >= 0.9)
 	row("peak memory, bleve alone (raw_peak_rss_mib)", fmt.Sprintf("%.0f MiB", r.RawPeakRSSMiB), "", true)
@@ -119,6 +130,7 @@ func printBench(w io.Writer, r *bench.Result) {
 	row("re-crawl of an unchanged source, pages (recrawl_pages)", fmt.Sprintf("%d (first crawl: %d)", r.RecrawlPages, r.FirstCrawlPages), "", true)
 	tw.Flush()
 
+	printShards(w, r)
 	fmt.Fprintf(w, "\nTimes: prepare %.1f s, bleve alone %.1f s, ingestion %.1f s, warming the aggregation columns %.1f s.\n", r.PrepareSeconds, r.RawSeconds, r.IngestSeconds, r.WarmSeconds)
 	fmt.Fprintln(w, "\nSearches (median):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -144,4 +156,15 @@ func printBench(w io.Writer, r *bench.Result) {
 The targets are for 1,000,000 reviews on two cores; smaller runs are faster.
 Run `+"`vigie bench --n 1000000`"+` to compare (about 15 minutes, 2 GB of disk).`))
 	}
+}
+
+func printShards(w io.Writer, r *bench.Result) {
+	sh := r.Shards
+	if sh == nil {
+		return
+	}
+	fmt.Fprintf(w, "\nShards: %d indexes by location, one writer each: %.0f reviews/s (one index: %.0f), peak memory %.0f MiB (one index: %.0f).\n",
+		sh.Shards, sh.DocsPerS, r.RawBleveDocsPerS, sh.PeakRSSMiB, r.RawPeakRSSMiB)
+	fmt.Fprintf(w, "Bleve searches with facets: one index p50 %.1f ms, p95 %.1f ms; %d shards p50 %.1f ms, p95 %.1f ms.\n",
+		sh.SingleSearchP50, sh.SingleSearchP95, sh.Shards, sh.ShardedSearchP50, sh.ShardedSearchP95)
 }

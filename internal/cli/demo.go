@@ -132,7 +132,7 @@ func runDemo(ctx context.Context, env *Env, fset *flag.FlagSet, args []string) e
 	fmt.Fprintf(out, "\nVigie now runs as `vigie serve` would, until Ctrl-C: each source is collected again on its schedule (%s),\n", cfg.Schedule)
 	fmt.Fprintf(out, "the demo site stays up at %s", siteURL)
 	if !noServer {
-		fmt.Fprintf(out, ", and http://%s/healthz and /metrics answer", a.svc.Server.Addr())
+		fmt.Fprintf(out, ",\nand the dashboard is at http://%[1]s/ (open it in a browser; the API is under http://%[1]s/api/)", a.svc.Server.Addr())
 	}
 	fmt.Fprintf(out, ".\nWhile it runs it holds the index; stop it (Ctrl-C) to use these commands, or run `vigie demo --once`:\n")
 	printDemoTries(out, cfgPath)

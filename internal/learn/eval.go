@@ -8,8 +8,12 @@ import (
 
 // PRF counts one label's hits and derives precision, recall and F1.
 type PRF struct {
-	TP, FP, FN            int
-	Precision, Recall, F1 float64
+	TP        int     `json:"tp"`
+	FP        int     `json:"fp"`
+	FN        int     `json:"fn"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
 }
 
 func (p *PRF) finish() {
@@ -26,7 +30,7 @@ func (p *PRF) finish() {
 
 // Report is the evaluation of a model on labelled examples, per language.
 type Report struct {
-	Langs []LangReport
+	Langs []LangReport `json:"langs"`
 }
 
 // Lang returns the report of one language, nil when it has none.
@@ -42,31 +46,32 @@ func (r Report) Lang(lang string) *LangReport {
 // LangReport is the evaluation of one language's heads. A part is nil when
 // the examples or the model do not allow it.
 type LangReport struct {
-	Lang          string
-	Sentiment     *SentimentReport
-	Themes        *ThemeReport
-	ThemePolarity *PolarityReport
+	Lang          string           `json:"lang"`
+	Sentiment     *SentimentReport `json:"sentiment,omitempty"`
+	Themes        *ThemeReport     `json:"themes,omitempty"`
+	ThemePolarity *PolarityReport  `json:"theme_polarity,omitempty"`
 	// Skipped counts examples the model has no head for.
-	Skipped int
+	Skipped int `json:"skipped"`
 }
 
 // SentimentReport evaluates the sentiment head: accuracy and macro-F1 over
 // the labels of the gold data and of the model.
 type SentimentReport struct {
-	N, Correct int
-	Accuracy   float64
-	MacroF1    float64
-	PerLabel   map[string]PRF
+	N        int            `json:"n"`
+	Correct  int            `json:"correct"`
+	Accuracy float64        `json:"accuracy"`
+	MacroF1  float64        `json:"macro_f1"`
+	PerLabel map[string]PRF `json:"per_label"`
 	// Confusion[gold][predicted] counts examples.
-	Confusion map[string]map[string]int
+	Confusion map[string]map[string]int `json:"confusion"`
 }
 
 // ThemeReport evaluates the themes head over unique (text, theme) pairs,
 // micro-averaged (SemEval's slot 1 after merging categories into themes).
 type ThemeReport struct {
-	N        int // theme-annotated examples
-	Micro    PRF
-	PerTheme map[string]PRF
+	N        int            `json:"n"` // theme-annotated examples
+	Micro    PRF            `json:"micro"`
+	PerTheme map[string]PRF `json:"per_theme"`
 }
 
 // PolarityReport evaluates the theme_polarity head over gold opinions: each
@@ -75,10 +80,13 @@ type ThemeReport struct {
 // alone; SpanAccuracy also gives the head the opinion's target spans when
 // known.
 type PolarityReport struct {
-	N, Correct, SpanCorrect int
-	Accuracy, SpanAccuracy  float64
+	N            int     `json:"n"`
+	Correct      int     `json:"correct"`
+	SpanCorrect  int     `json:"span_correct"`
+	Accuracy     float64 `json:"accuracy"`
+	SpanAccuracy float64 `json:"span_accuracy"`
 	// Confusion[gold][predicted] counts opinions (without spans).
-	Confusion map[string]map[string]int
+	Confusion map[string]map[string]int `json:"confusion"`
 }
 
 // Evaluate runs m on examples and scores every head against their labels.

@@ -21,11 +21,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -112,32 +115,132 @@ func safeMethod(m string) bool {
 
 func (s *Server) auth(next http.Handler) http.Handler {
 	digests := s.tokenDigests()
+	valid := func(tok string) bool {
+		d := sha256.Sum256([]byte(tok))
+		match := 0
+		for _, t := range digests {
+			match |= subtle.ConstantTimeCompare(d[:], t[:])
+		}
+		return match == 1
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(digests) == 0 {
 			if !safeMethod(r.Method) {
-				http.Error(w, "changes need an API token: set server.tokens in the configuration", http.StatusForbidden)
+				writeAuthError(w, http.StatusForbidden, "forbidden", "changes need an API token: set server.tokens in the configuration")
 				return
 			}
 			next.ServeHTTP(w, r)
 			return
 		}
-		got, ok := bearer(r)
-		if ok {
-			d := sha256.Sum256([]byte(got))
-			match := 0
-			for _, t := range digests {
-				match |= subtle.ConstantTimeCompare(d[:], t[:])
-			}
-			ok = match == 1
+		switch r.URL.Path {
+		case loginPath:
+			s.login(w, r, valid)
+			return
+		case logoutPath:
+			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			http.Redirect(w, r, loginPath, http.StatusSeeOther)
+			return
 		}
+		tok, ok := bearer(r)
 		if !ok {
+			// A browser signed in on /login sends the token as a cookie.
+			if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+				tok, ok = c.Value, true
+			}
+		}
+		if !ok || !valid(tok) {
+			if wantsPage(r) {
+				http.Redirect(w, r, loginPath+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="vigie"`)
-			http.Error(w, "a valid API token is needed: Authorization: Bearer TOKEN", http.StatusUnauthorized)
+			writeAuthError(w, http.StatusUnauthorized, "unauthorized", "a valid API token is needed: Authorization: Bearer TOKEN")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+const (
+	loginPath  = "/login"
+	logoutPath = "/logout"
+	// sessionCookie holds the token of a browser signed in on /login:
+	// HttpOnly, and SameSite=Strict so that other sites cannot make the
+	// browser send it (no cross-site request forgery).
+	sessionCookie = "vigie_token"
+)
+
+// wantsPage reports whether r is a browser asking for a dashboard page,
+// which is better answered by the sign-in page than by a 401.
+func wantsPage(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/api/") || p == "/metrics" || strings.HasPrefix(p, "/healthz") {
+		return false
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// writeAuthError answers as the API answers its errors: JSON.
+func writeAuthError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]map[string]string{"error": {"code": code, "message": msg}})
+}
+
+// login shows the sign-in form and, given a valid token, sets the
+// session cookie and goes on to the page asked for.
+func (s *Server) login(w http.ResponseWriter, r *http.Request, valid func(string) bool) {
+	next := r.FormValue("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		next = "/"
+	}
+	msg := ""
+	switch r.Method {
+	case http.MethodPost:
+		tok := strings.TrimSpace(r.PostFormValue("token"))
+		if valid(tok) {
+			http.SetCookie(w, &http.Cookie{
+				Name: sessionCookie, Value: tok, Path: "/", MaxAge: 30 * 24 * 3600,
+				HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+			})
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return
+		}
+		msg = "This token is not one of server.tokens."
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusUnauthorized)
+	case http.MethodGet, http.MethodHead:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	default:
+		writeAuthError(w, http.StatusMethodNotAllowed, "bad_method", "use GET or POST")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	loginPage.Execute(w, struct{ Next, Message string }{next, msg})
+}
+
+var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · Vigie</title></head>
+<body>
+<main>
+<h1>Vigie</h1>
+<p>This Vigie asks for an access token. Ask whoever runs it for one (it is one of <code>server.tokens</code> in its configuration).</p>
+{{with .Message}}<p role="alert"><strong>{{.}}</strong></p>{{end}}
+<form method="post" action="/login">
+<input type="hidden" name="next" value="{{.Next}}">
+<p><label for="token">Access token</label><br>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus size="40"></p>
+<p><button type="submit">Sign in</button></p>
+</form>
+<p>Your browser keeps you signed in for 30 days; <a href="/logout">sign out</a> on a shared computer.</p>
+</main>
+</body></html>
+`))
 
 func bearer(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")

@@ -127,3 +127,67 @@ func TestStartShutdownAndWarning(t *testing.T) {
 		t.Error("still serving after Shutdown")
 	}
 }
+
+// A browser without a token is sent to the sign-in page, signs in with a
+// token and then browses with the session cookie; scripts keep getting
+// JSON 401s.
+func TestBrowserSignIn(t *testing.T) {
+	s := New(config.Server{Addr: "127.0.0.1:0", Tokens: []string{"first-token-0123456789"}}, nil)
+	s.HandleFunc("/", ok)
+	s.HandleFunc("/api/x", ok)
+	h := s.Handler()
+	page := func(method, path, cookie string, form string) *httptest.ResponseRecorder {
+		var body io.Reader
+		if form != "" {
+			body = strings.NewReader(form)
+		}
+		req := httptest.NewRequest(method, path, body)
+		req.Header.Set("Accept", "text/html,application/xhtml+xml")
+		if form != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := page("GET", "/locations?sort=net", "", "")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next=%2Flocations%3Fsort%3Dnet" {
+		t.Fatalf("page without token: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec := page("GET", "/login?next=/locations", "", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `name="token"`) {
+		t.Fatalf("sign-in page: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := page("POST", "/login", "", "token=wrong&next=/locations"); rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "not one of") {
+		t.Errorf("wrong token: %d", rec.Code)
+	}
+	rec = page("POST", "/login", "", "token=first-token-0123456789&next=%2Flocations")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/locations" {
+		t.Fatalf("sign in: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	setCookie := rec.Header().Get("Set-Cookie")
+	if !strings.Contains(setCookie, "HttpOnly") || !strings.Contains(setCookie, "SameSite=Strict") {
+		t.Errorf("session cookie %q", setCookie)
+	}
+	cookie, _, _ := strings.Cut(setCookie, ";")
+	if rec := page("GET", "/", cookie, ""); rec.Code != 200 {
+		t.Errorf("signed-in page: %d", rec.Code)
+	}
+	if rec := page("GET", "/", "vigie_token=forged-token-0123456789", ""); rec.Code != http.StatusSeeOther {
+		t.Errorf("forged cookie: %d", rec.Code)
+	}
+	// No open redirect after signing in.
+	if rec := page("POST", "/login", "", "token=first-token-0123456789&next=//evil.example/"); rec.Header().Get("Location") != "/" {
+		t.Errorf("next=//evil.example: %q", rec.Header().Get("Location"))
+	}
+	// Scripts get JSON.
+	rec = do(h, "GET", "/api/x", "")
+	if rec.Code != 401 || !strings.Contains(rec.Body.String(), `"code":"unauthorized"`) || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		t.Errorf("API without token: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := page("GET", "/logout", cookie, ""); rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Set-Cookie"), "Max-Age=0") {
+		t.Errorf("sign out: %d %q", rec.Code, rec.Header().Get("Set-Cookie"))
+	}
+}
