@@ -115,7 +115,7 @@ type Params struct {
 
 	// ID selects the element holding the review's id on the site (its
 	// id_attr attribute, or its text).
-	ID string `yaml:"id"`
+	ID string `yaml:"id_selector"`
 	// IDAttr is the attribute holding the review's id, e.g.
 	// "data-review-id": on the id element, else on the container or the
 	// first element inside it that has it. Without an id, a permalink

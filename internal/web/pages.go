@@ -195,7 +195,7 @@ func (s *site) overview(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, h := range hs {
 			d.Health[h.Status]++
-			if h.Status == "failing" || h.Status == "stale" {
+			if h.Status == "failing" {
 				d.Failing = append(d.Failing, h)
 			}
 		}
@@ -726,7 +726,7 @@ func (s *site) sources(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		now := s.now()
-		rank := map[string]int{"failing": 0, "stale": 1, "never": 2, "ok": 3, "disabled": 4}
+		rank := map[string]int{"failing": 0, "warning": 1, "running": 2, "never": 3, "ok": 4, "disabled": 5}
 		sort.SliceStable(hs, func(i, j int) bool {
 			if rank[hs[i].Status] != rank[hs[j].Status] {
 				return rank[hs[i].Status] < rank[hs[j].Status]
