@@ -92,6 +92,10 @@ type Result struct {
 	IngestRatio      float64 `json:"ingest_ratio"`
 	RawPeakRSSMiB    float64 `json:"raw_peak_rss_mib"`
 	IngestPeakRSSMiB float64 `json:"ingest_peak_rss_mib"`
+	// The peaks of anonymous memory (heap, stacks), without the pages of
+	// index files the kernel maps in, which it reclaims under pressure.
+	RawPeakAnonMiB    float64 `json:"raw_peak_anon_mib"`
+	IngestPeakAnonMiB float64 `json:"ingest_peak_anon_mib"`
 	// IndexBytesPerReview is the ingested index's size on disk per review;
 	// ArchiveBytesPerReview the raw archive's.
 	IndexBytesPerReview   float64 `json:"index_bytes_per_review"`

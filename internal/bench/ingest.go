@@ -215,6 +215,7 @@ func (b *runner) raw(ctx context.Context) error {
 	b.res.RawSeconds = round(elapsed.Seconds(), 2)
 	b.res.RawBleveDocsPerS = round(float64(n)/elapsed.Seconds(), 0)
 	b.res.RawPeakRSSMiB, b.res.RawStartRSSMiB = pk.Stop()
+	b.res.RawPeakAnonMiB = pk.Anon()
 	b.res.RawCurve = cv.points
 	if !b.opts.Keep && b.opts.Shards < 2 {
 		b.cleanRaw()
@@ -280,6 +281,7 @@ func (b *runner) ingest(ctx context.Context) error {
 	closeErr := svc.Close()
 	elapsed := time.Since(start)
 	b.res.IngestPeakRSSMiB, b.res.IngestStartRSSMiB = pk.Stop()
+	b.res.IngestPeakAnonMiB = pk.Anon()
 	if closeErr != nil {
 		return closeErr
 	}

@@ -18,6 +18,7 @@ type peakRSS struct {
 	start   int64
 	mu      sync.Mutex
 	sampled int64
+	anon    int64 // peak of RssAnon: the heap and stacks, not mapped files
 	stop    chan struct{}
 	done    chan struct{}
 }
@@ -37,14 +38,25 @@ func startPeakRSS() *peakRSS {
 				return
 			case <-t.C:
 				if v := procStatus("VmRSS"); v > 0 {
+					a := procStatus("RssAnon")
 					p.mu.Lock()
 					p.sampled = max(p.sampled, v)
+					p.anon = max(p.anon, a)
 					p.mu.Unlock()
 				}
 			}
 		}
 	}()
 	return p
+}
+
+// Anon returns the peak of the anonymous resident memory sampled (the Go
+// heap, stacks and bleve's in-memory segments; not the index files the
+// kernel maps in and can drop), in MiB. Call it after Stop.
+func (p *peakRSS) Anon() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return mib(p.anon)
 }
 
 // Stop ends the phase and returns its peak and starting resident memory,

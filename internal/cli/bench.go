@@ -119,6 +119,7 @@ func printBench(w io.Writer, r *bench.Result) {
 	row("ratio (ingest_ratio)", fmt.Sprintf("%.3f", r.IngestRatio), ">= 0.9", r.IngestRatio >= 0.9)
 	row("peak memory, bleve alone (raw_peak_rss_mib)", fmt.Sprintf("%.0f MiB", r.RawPeakRSSMiB), "", true)
 	row("peak memory, ingestion (ingest_peak_rss_mib)", fmt.Sprintf("%.0f MiB", r.IngestPeakRSSMiB), "<= 600 MiB", r.IngestPeakRSSMiB <= 600)
+	row("  of which heap and stacks, bleve alone / ingestion", fmt.Sprintf("%.0f / %.0f MiB", r.RawPeakAnonMiB, r.IngestPeakAnonMiB), "", true)
 	row("index size per review (index_bytes_per_review)", fmt.Sprintf("%.0f bytes", r.IndexBytesPerReview), "", true)
 	row("archive size per review", fmt.Sprintf("%.0f bytes", r.ArchiveBytesPerReview), "", true)
 	row("search p50 (search_p50_ms)", fmt.Sprintf("%.1f ms", r.SearchP50Ms), "", true)
