@@ -575,14 +575,16 @@ func (fc *facetCounter) addRow(r *row) {
 	}
 }
 
-func inc(counts []int, id uint32) []int {
+func inc(counts []int, id uint32) []int { return incBy(counts, id, 1) }
+
+func incBy(counts []int, id uint32, delta int) []int {
 	if id == 0 {
 		return counts
 	}
 	if int(id) >= len(counts) {
 		counts = append(counts, make([]int, int(id)+1-len(counts)+64)...)
 	}
-	counts[id]++
+	counts[id] += delta
 	return counts
 }
 
@@ -605,16 +607,37 @@ func (fc *facetCounter) add(v *colView, g uint64) {
 	if fc.v == nil || len(v.strs) > len(fc.v.strs) {
 		fc.v = v
 	}
-	fc.ids[fiLocation] = inc(fc.ids[fiLocation], sc.loc[d])
-	fc.ids[fiSource] = inc(fc.ids[fiSource], sc.src[d])
-	fc.ids[fiLang] = inc(fc.ids[fiLang], sc.lang[d])
-	fc.ids[fiSentiment] = inc(fc.ids[fiSentiment], sc.sent[d])
-	fc.ids[fiKind] = inc(fc.ids[fiKind], sc.kind[d])
-	ts := fc.ids[fiTheme]
+	addDoc(&fc.ids, sc, d, 1)
+}
+
+// addDoc adds delta to the facet counts of document d of sc.
+func addDoc(ids *[6][]int, sc *segCols, d uint64, delta int) {
+	ids[fiLocation] = incBy(ids[fiLocation], sc.loc[d], delta)
+	ids[fiSource] = incBy(ids[fiSource], sc.src[d], delta)
+	ids[fiLang] = incBy(ids[fiLang], sc.lang[d], delta)
+	ids[fiSentiment] = incBy(ids[fiSentiment], sc.sent[d], delta)
+	ids[fiKind] = incBy(ids[fiKind], sc.kind[d], delta)
+	ts := ids[fiTheme]
 	for _, e := range sc.tpool[sc.tstart[d]:sc.tstart[d+1]] {
-		ts = inc(ts, e>>3)
+		ts = incBy(ts, e>>3, delta)
 	}
-	fc.ids[fiTheme] = ts
+	ids[fiTheme] = ts
+}
+
+// addCounts adds a segment's counts to fc.
+func (fc *facetCounter) addCounts(v *colView, total int, ids *[6][]int) {
+	fc.total += total
+	if fc.v == nil || len(v.strs) > len(fc.v.strs) {
+		fc.v = v
+	}
+	for f := range fc.ids {
+		if len(ids[f]) > len(fc.ids[f]) {
+			fc.ids[f] = append(fc.ids[f], make([]int, len(ids[f])-len(fc.ids[f]))...)
+		}
+		for id, c := range ids[f] {
+			fc.ids[f][id] += c
+		}
+	}
 }
 
 func (fc *facetCounter) result(size int) *Facets {

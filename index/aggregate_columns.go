@@ -70,6 +70,52 @@ type segCols struct {
 	// theme's dictionary id << 3 | its label code.
 	tstart []uint32
 	tpool  []uint32
+
+	// summary is computed the first time a listing needs it (see
+	// browseAll): a segment never changes, so neither does its summary.
+	summaryOnce sync.Once
+	summary     *segSummary
+}
+
+// segSummary holds what a listing of everything needs of one segment:
+// its facet counts over all its documents, deleted or not, and its
+// documents newest first.
+type segSummary struct {
+	total  int
+	ids    [6][]int // as facetCounter.ids
+	brands idSet    // the brands present
+	newest []uint32 // local document numbers, newest first, undated last
+}
+
+func (sc *segCols) summarize() *segSummary {
+	sc.summaryOnce.Do(func() {
+		s := &segSummary{}
+		n := len(sc.loc)
+		seen := map[uint32]bool{}
+		for d := range n {
+			s.total++
+			addDoc(&s.ids, sc, uint64(d), 1)
+			if b := sc.brand[d]; !seen[b] {
+				seen[b] = true
+				s.brands = append(s.brands, b)
+			}
+		}
+		s.newest = make([]uint32, n)
+		for i := range s.newest {
+			s.newest[i] = uint32(i)
+		}
+		// The order of docAt.less, reversed: newer first, and for equal
+		// times the lower document number first.
+		sort.Slice(s.newest, func(i, j int) bool {
+			a, b := s.newest[i], s.newest[j]
+			if pa, pb := sc.pub[a], sc.pub[b]; pa != pb {
+				return pa > pb
+			}
+			return a < b
+		})
+		sc.summary = s
+	})
+	return sc.summary
 }
 
 // colCache is the column cache of one index.
@@ -314,8 +360,15 @@ func (x *Index) Warm() error {
 	if !ok {
 		return nil
 	}
-	_, err = x.columns().view(snap)
-	return err
+	v, err := x.columns().view(snap)
+	if err != nil {
+		return err
+	}
+	// And the summaries of the default listing (newest first, everything).
+	for _, sc := range v.segs {
+		sc.summarize()
+	}
+	return nil
 }
 
 // docNum is the global document number of a match.
@@ -375,6 +428,30 @@ func (v *colView) filter(q Query) *colFilter {
 		f.to, f.timed = q.To.UnixNano(), true
 	}
 	return f
+}
+
+// selectsAll reports whether f selects every document of a segment whose
+// summary is s: no filter but a brand filter that holds all its brands.
+func (f *colFilter) selectsAll(s *segSummary) bool {
+	if f.timed || f.loc != nil || f.src != nil || f.kind != nil || f.lang != nil || f.sent != nil || f.theme != nil ||
+		!math.IsInf(f.minR, -1) || !math.IsInf(f.maxR, 1) {
+		return false
+	}
+	if f.brand != nil {
+		for _, b := range s.brands {
+			if !f.brand.has(b) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// unfiltered reports whether f may select whole segments (see
+// selectsAll), so that a listing can use their summaries.
+func (f *colFilter) unfiltered() bool {
+	return !f.timed && f.loc == nil && f.src == nil && f.kind == nil && f.lang == nil && f.sent == nil && f.theme == nil &&
+		math.IsInf(f.minR, -1) && math.IsInf(f.maxR, 1)
 }
 
 func (f *colFilter) match(sc *segCols, d uint64) bool {

@@ -93,20 +93,27 @@ func (x *Index) browseColumns(ctx context.Context, q Query, facetSize int) (res 
 	keep := q.Offset + size
 	fc := newFacetCounter()
 	top := &newest{}
-	err = v.each(ctx, v.filter(q), func(g uint64) {
-		if facetSize >= 0 {
-			fc.add(v, g)
-		} else {
-			fc.total++
-		}
-		pub, _ := v.published(g)
+	offer := func(pub int64, g uint64) {
 		if top.Len() < keep {
 			heap.Push(top, docAt{pub, g})
 		} else if (*top)[0].less(docAt{pub, g}) {
 			(*top)[0] = docAt{pub, g}
 			heap.Fix(top, 0)
 		}
-	})
+	}
+	if f := v.filter(q); f.unfiltered() {
+		err = v.browseAll(ctx, f, keep, fc, offer)
+	} else {
+		err = v.each(ctx, f, func(g uint64) {
+			if facetSize >= 0 {
+				fc.add(v, g)
+			} else {
+				fc.total++
+			}
+			pub, _ := v.published(g)
+			offer(pub, g)
+		})
+	}
 	if err != nil {
 		return nil, nil, true, err
 	}
@@ -152,6 +159,54 @@ func (x *Index) browseColumns(ctx context.Context, q Query, facetSize int) (res 
 		facets = fc.result(facetSize)
 	}
 	return res, facets, true, nil
+}
+
+// browseAll is the listing of everything (or of whole brands), the
+// dashboard's default view, without reading every document: each
+// segment's summary gives its facet counts (less its deleted documents)
+// and its documents newest first, of which only the first keep live ones
+// can make the page. Segments the filter does not select whole are
+// scanned.
+func (v *colView) browseAll(ctx context.Context, f *colFilter, keep int, fc *facetCounter, offer func(int64, uint64)) error {
+	for i, sc := range v.segs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s := sc.summarize()
+		del := v.deleted[i]
+		if !f.selectsAll(s) {
+			n := uint64(len(sc.loc))
+			for d := range n {
+				if (del == nil || !del.Contains(uint32(d))) && f.match(sc, d) {
+					fc.add(v, v.offsets[i]+d)
+					offer(sc.pub[d], v.offsets[i]+d)
+				}
+			}
+			continue
+		}
+		fc.addCounts(v, s.total, &s.ids)
+		if del != nil {
+			it := del.Iterator()
+			for it.HasNext() {
+				if d := uint64(it.Next()); d < uint64(len(sc.loc)) {
+					fc.total--
+					addDoc(&fc.ids, sc, d, -1)
+				}
+			}
+		}
+		taken := 0
+		for _, d := range s.newest {
+			if taken == keep {
+				break
+			}
+			if del != nil && del.Contains(d) {
+				continue
+			}
+			offer(sc.pub[d], v.offsets[i]+uint64(d))
+			taken++
+		}
+	}
+	return nil
 }
 
 // docAt is a match: its publication time and global document number.

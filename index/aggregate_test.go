@@ -523,7 +523,17 @@ func TestColumnsEqualDocValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return fmt.Sprintf("%v\n%+v\n%+v\n%+v", f, tr, lb.Locations, ch)
+			// The dashboard's default view: everything, newest first (from
+			// the segments' summaries), and the same for a brand.
+			var lists []string
+			for _, q := range []Query{{Size: 25}, {Size: 10, Offset: 20}, {Size: 25, Brands: []string{"acme"}}} {
+				res, fs, err := x.Find(ctx, q, to, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lists = append(lists, fmt.Sprintf("%d %s %v", res.Total, hitIDs(res), fs))
+			}
+			return fmt.Sprintf("%v\n%+v\n%+v\n%+v\n%v", f, tr, lb.Locations, ch, lists)
 		}
 		scanColumns = false
 		want := run()
