@@ -244,6 +244,18 @@ func (h *newest) Pop() any {
 func (x *Index) searchCounting(ctx context.Context, q Query, facetSize int) (*Result, *Facets, error) {
 	fc := newFacetCounter()
 	fallback := false
+	// Newest first, the page is chosen here from the column cache's dates
+	// as the matches go by: bleve's sort would read every match's date
+	// from its doc values (a broad word sorted by date took 280 ms at a
+	// million reviews, against 70 by relevance).
+	byDate := q.Sort == SortNewest
+	size := q.Size
+	if size <= 0 {
+		size = 10
+	}
+	keep := q.Offset + size
+	top := &newest{}
+	var pageIDs []string
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		h, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 		if err != nil {
@@ -260,16 +272,74 @@ func (x *Index) searchCounting(ctx context.Context, q Query, facetSize int) (*Re
 		}
 		return func(d *search.DocumentMatch) error {
 			if d != nil {
-				fc.add(v, d.IndexInternalID.Value())
+				g := d.IndexInternalID.Value()
+				fc.add(v, g)
+				if byDate {
+					pub, _ := v.published(g)
+					if top.Len() < keep {
+						heap.Push(top, docAt{pub, g})
+					} else if (*top)[0].less(docAt{pub, g}) {
+						(*top)[0] = docAt{pub, g}
+						heap.Fix(top, 0)
+					}
+				}
+			} else if byDate {
+				// The end of the matches: name the page's reviews while
+				// this snapshot's document numbers hold.
+				page := make([]docAt, top.Len())
+				for i := len(page) - 1; i >= 0; i-- {
+					page[i] = heap.Pop(top).(docAt)
+				}
+				if q.Offset < len(page) {
+					for _, p := range page[q.Offset:] {
+						iid := make(bindex.IndexInternalID, 8)
+						iid.SetValue(p.g)
+						id, err := sctx.IndexReader.ExternalID(iid)
+						if err != nil {
+							return err
+						}
+						pageIDs = append(pageIDs, id)
+					}
+				}
 			}
 			return h(d)
 		}, loadID, nil
 	}
 	plain := q
 	plain.Highlight = false
+	if byDate {
+		// bleve only counts; the page comes from the handler.
+		plain.Sort, plain.Size, plain.Offset = SortRelevance, 1, 0
+	}
 	res, err := x.Search(context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker)), plain)
 	if err != nil {
 		return nil, nil, err
+	}
+	if byDate && fallback {
+		res, err = x.Search(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+	} else if byDate {
+		res.Hits = res.Hits[:0]
+		for _, id := range pageIDs {
+			r, ok, err := x.Get(id)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ok {
+				res.Hits = append(res.Hits, Hit{Review: r})
+			}
+		}
+		// Reviews published at the same moment go by id, as bleve sorts
+		// them.
+		sort.SliceStable(res.Hits, func(i, j int) bool {
+			a, b := res.Hits[i].Review, res.Hits[j].Review
+			if !a.PublishedAt.Equal(b.PublishedAt) {
+				return a.PublishedAt.After(b.PublishedAt)
+			}
+			return a.ID < b.ID
+		})
 	}
 	if q.Highlight {
 		if err := x.highlight(ctx, q, res.Hits); err != nil {

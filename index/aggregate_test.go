@@ -592,6 +592,33 @@ func TestFindCountsInOnePass(t *testing.T) {
 	}
 }
 
+// TestFindNewestLikeSearch checks the page of a text search sorted by
+// date, chosen from the column cache, against bleve's sort.
+func TestFindNewestLikeSearch(t *testing.T) {
+	x := aggIndex(t, false, randomCorpus(600, 7))
+	ctx := context.Background()
+	for _, q := range []Query{
+		{Text: "attente", Size: 10}, {Text: "service queue", Size: 7, Offset: 12}, {Text: "+coffee -price", Size: 20},
+		{Text: "очередь", Size: 5, Locations: []string{"loc-1", "loc-3"}}, {Text: "attente", Size: 10, Offset: 10_000},
+	} {
+		q.Sort = SortNewest
+		got, _, err := x.Find(ctx, q, time.Now(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := x.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Total != want.Total || hitIDs(got) != hitIDs(want) {
+			t.Errorf("%+v:\n got %d %s\nwant %d %s", q, got.Total, hitIDs(got), want.Total, hitIDs(want))
+		}
+		if q.Offset < 100 && len(got.Hits) == 0 {
+			t.Errorf("%+v: no hits", q)
+		}
+	}
+}
+
 // TestFindHighlightsLikeSearch checks the highlights Find adds after the
 // search against those Search makes.
 func TestFindHighlightsLikeSearch(t *testing.T) {
