@@ -93,14 +93,7 @@ func (x *Index) browseColumns(ctx context.Context, q Query, facetSize int) (res 
 	keep := q.Offset + size
 	fc := newFacetCounter()
 	top := &newest{}
-	offer := func(pub int64, g uint64) {
-		if top.Len() < keep {
-			heap.Push(top, docAt{pub, g})
-		} else if (*top)[0].less(docAt{pub, g}) {
-			(*top)[0] = docAt{pub, g}
-			heap.Fix(top, 0)
-		}
-	}
+	offer := func(pub int64, g uint64) { top.offer(docAt{pub, g}, keep) }
 	if f := v.filter(q); f.unfiltered() {
 		err = v.browseAll(ctx, f, keep, fc, offer)
 	} else {
@@ -146,14 +139,7 @@ func (x *Index) browseColumns(ctx context.Context, q Query, facetSize int) (res 
 		}
 		res.Hits = append(res.Hits, Hit{Review: r})
 	}
-	// Reviews published at the same moment go by id, as bleve sorts them.
-	sort.SliceStable(res.Hits, func(i, j int) bool {
-		a, b := res.Hits[i].Review, res.Hits[j].Review
-		if !a.PublishedAt.Equal(b.PublishedAt) {
-			return a.PublishedAt.After(b.PublishedAt)
-		}
-		return a.ID < b.ID
-	})
+	sortNewestFirst(res.Hits)
 	res.Took = time.Since(start)
 	if facetSize >= 0 {
 		facets = fc.result(facetSize)
@@ -224,6 +210,28 @@ func (a docAt) less(b docAt) bool {
 	return a.g > b.g
 }
 
+// sortNewestFirst orders a page newest first; reviews published at the
+// same moment go by id, as bleve sorts them.
+func sortNewestFirst(hits []Hit) {
+	sort.SliceStable(hits, func(i, j int) bool {
+		a, b := hits[i].Review, hits[j].Review
+		if !a.PublishedAt.Equal(b.PublishedAt) {
+			return a.PublishedAt.After(b.PublishedAt)
+		}
+		return a.ID < b.ID
+	})
+}
+
+// offer keeps d if it is among the keep newest seen so far.
+func (h *newest) offer(d docAt, keep int) {
+	if h.Len() < keep {
+		heap.Push(h, d)
+	} else if (*h)[0].less(d) {
+		(*h)[0] = d
+		heap.Fix(h, 0)
+	}
+}
+
 // newest is a min-heap of the newest matches seen.
 type newest []docAt
 
@@ -276,12 +284,7 @@ func (x *Index) searchCounting(ctx context.Context, q Query, facetSize int) (*Re
 				fc.add(v, g)
 				if byDate {
 					pub, _ := v.published(g)
-					if top.Len() < keep {
-						heap.Push(top, docAt{pub, g})
-					} else if (*top)[0].less(docAt{pub, g}) {
-						(*top)[0] = docAt{pub, g}
-						heap.Fix(top, 0)
-					}
+					top.offer(docAt{pub, g}, keep)
 				}
 			} else if byDate {
 				// The end of the matches: name the page's reviews while
@@ -331,15 +334,7 @@ func (x *Index) searchCounting(ctx context.Context, q Query, facetSize int) (*Re
 				res.Hits = append(res.Hits, Hit{Review: r})
 			}
 		}
-		// Reviews published at the same moment go by id, as bleve sorts
-		// them.
-		sort.SliceStable(res.Hits, func(i, j int) bool {
-			a, b := res.Hits[i].Review, res.Hits[j].Review
-			if !a.PublishedAt.Equal(b.PublishedAt) {
-				return a.PublishedAt.After(b.PublishedAt)
-			}
-			return a.ID < b.ID
-		})
+		sortNewestFirst(res.Hits)
 	}
 	if q.Highlight {
 		if err := x.highlight(ctx, q, res.Hits); err != nil {

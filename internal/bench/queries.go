@@ -86,49 +86,59 @@ func (b *runner) queries(ctx context.Context) error {
 	b.progress("search: p50 %.1f ms, p95 %.1f ms over %d searches", b.res.SearchP50Ms, b.res.SearchP95Ms, len(all))
 
 	// The dashboard's default view: everything, newest first, with facets.
-	var latest []time.Duration
-	for range 4 * rep {
-		t0 := time.Now()
-		if _, _, err := x.Find(ctx, index.Query{Size: 20, Sort: index.SortNewest}, now, 20); err != nil {
-			return fmt.Errorf("latest reviews: %w", err)
-		}
-		latest = append(latest, time.Since(t0))
+	latest, err := timed(4*rep, func(int) error {
+		_, _, err := x.Find(ctx, index.Query{Size: 20, Sort: index.SortNewest}, now, 20)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("latest reviews: %w", err)
 	}
 	b.res.LatestP50Ms, b.res.LatestP95Ms = ms(pct(latest, 0.5)), ms(pct(latest, 0.95))
 	b.progress("latest 20 reviews: p50 %.1f ms, p95 %.1f ms", b.res.LatestP50Ms, b.res.LatestP95Ms)
 
 	// One-year weekly trends of single locations, overall and per theme.
-	var trends []time.Duration
-	for range rep {
-		for i, l := range []int{1, 42, 500, 999} {
-			by := index.SplitNone
-			if i%2 == 1 {
-				by = index.SplitTheme
-			}
-			q := index.TrendQuery{Filter: index.Query{Locations: []string{locationID(min(l, b.opts.Locations-1))}, From: now.AddDate(-1, 0, 0), To: now}, Interval: index.Weekly, By: by}
-			t0 := time.Now()
-			if _, err := x.Trends(ctx, q); err != nil {
-				return fmt.Errorf("trend: %w", err)
-			}
-			trends = append(trends, time.Since(t0))
+	locs := []int{1, 42, 500, 999}
+	trends, err := timed(rep*len(locs), func(i int) error {
+		by := index.SplitNone
+		if i%2 == 1 {
+			by = index.SplitTheme
 		}
+		l := locationID(min(locs[i%len(locs)], b.opts.Locations-1))
+		_, err := x.Trends(ctx, index.TrendQuery{Filter: index.Query{Locations: []string{l}, From: now.AddDate(-1, 0, 0), To: now}, Interval: index.Weekly, By: by})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("trend: %w", err)
 	}
 	b.res.TrendP50Ms, b.res.TrendP95Ms = ms(pct(trends, 0.5)), ms(pct(trends, 0.95))
 	b.progress("one-year weekly trend of a location: p50 %.1f ms, p95 %.1f ms", b.res.TrendP50Ms, b.res.TrendP95Ms)
 
 	// The leaderboard of every location for the last 30 days (against the
 	// 30 days before).
-	var boards []time.Duration
-	for range rep {
-		t0 := time.Now()
-		if _, err := x.Leaderboard(ctx, index.LeaderboardQuery{Filter: index.Query{From: now.AddDate(0, 0, -30), To: now}}); err != nil {
-			return fmt.Errorf("leaderboard: %w", err)
-		}
-		boards = append(boards, time.Since(t0))
+	boards, err := timed(rep, func(int) error {
+		_, err := x.Leaderboard(ctx, index.LeaderboardQuery{Filter: index.Query{From: now.AddDate(0, 0, -30), To: now}})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("leaderboard: %w", err)
 	}
 	b.res.LeaderboardMs = ms(pct(boards, 0.5))
 	b.progress("leaderboard of %d locations: %.1f ms", b.opts.Locations, b.res.LeaderboardMs)
 	return nil
+}
+
+// timed runs fn n times (with the run's number) and returns each run's
+// wall time.
+func timed(n int, fn func(i int) error) ([]time.Duration, error) {
+	out := make([]time.Duration, 0, n)
+	for i := range n {
+		t0 := time.Now()
+		if err := fn(i); err != nil {
+			return nil, err
+		}
+		out = append(out, time.Since(t0))
+	}
+	return out, nil
 }
 
 // pct is the p-th quantile of ds (nearest rank).

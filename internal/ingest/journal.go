@@ -81,11 +81,8 @@ func (j *Journal) Known(ctx context.Context, source string, ids []string) (map[s
 //
 // Commits are grouped: the batches of runs that commit while another
 // group is being written wait, and the next group writes them all at once
-// (one archive sync, one index batch, one state transaction). A thousand
-// sources collected at once thus make index batches of hundreds of
-// reviews rather than one small batch per page, which bleve's merger
-// could not keep up with; and each run enriches its next page while the
-// group holding its last page is written.
+// (one archive sync, one state transaction), so that a thousand sources
+// collected at once do not each pay for a sync per page.
 func (j *Journal) Commit(ctx context.Context, b pipeline.Batch) error {
 	w := &waiter{b: b, done: make(chan outcome, 1)}
 	j.qmu.Lock()
