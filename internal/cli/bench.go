@@ -24,8 +24,8 @@ var benchCommand = command{
 func runBench(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 	n := fs.Int("n", 100_000, "number of reviews to generate")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	dir := fs.String("dir", "", "working `folder` (default: a temporary folder, removed afterwards)")
-	keep := fs.Bool("keep", false, "keep the working folder (the ingested index, archive and state)")
+	dir := fs.String("dir", "", "working `folder`, empty or new; the ingested data folder stays there (default: a temporary folder, removed afterwards)")
+	keep := fs.Bool("keep", false, "also keep bleve alone's index and the generated documents in --dir")
 	cfgPath := fs.String("config", "", "configuration `file` whose enrichment (themes, model) to use (default: the built-in one)")
 	locations := fs.Int("locations", 1000, "number of locations")
 	concurrency := fs.Int("concurrency", 8, "sources collected at the same time during ingestion")
