@@ -6,9 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -231,39 +228,11 @@ func loadAlerts(ctx context.Context, cfg *config.Config) ([]alert.Alert, string,
 }
 
 func fetchAlerts(ctx context.Context, cfg *config.Config) ([]alert.Alert, string, error) {
-	host, port, err := net.SplitHostPort(cfg.Server.Addr)
-	if err != nil {
-		return nil, cfg.Server.Addr, err
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	url := "http://" + net.JoinHostPort(host, port) + "/api/alerts?limit=1000"
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, url, err
-	}
-	if len(cfg.Server.Tokens) > 0 {
-		req.Header.Set("Authorization", "Bearer "+cfg.Server.Tokens[0])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, url, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return nil, url, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(b)))
-	}
 	var out struct {
 		Alerts []alert.Alert `json:"alerts"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, url, err
-	}
-	return out.Alerts, url, nil
+	url, err := askServer(ctx, cfg, "/api/alerts?limit=1000", &out)
+	return out.Alerts, url, err
 }
 
 // alertsBucket is the state store's extension bucket of alerting.

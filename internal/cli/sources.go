@@ -7,8 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -84,37 +82,9 @@ func sourcesHealth(ctx context.Context, cfg *config.Config) ([]service.SourceHea
 }
 
 func fetchHealth(ctx context.Context, cfg *config.Config) ([]service.SourceHealth, string, error) {
-	host, port, err := net.SplitHostPort(cfg.Server.Addr)
-	if err != nil {
-		return nil, cfg.Server.Addr, err
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	url := "http://" + net.JoinHostPort(host, port) + "/healthz/sources"
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, url, err
-	}
-	if len(cfg.Server.Tokens) > 0 {
-		req.Header.Set("Authorization", "Bearer "+cfg.Server.Tokens[0])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, url, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return nil, url, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(b)))
-	}
 	var out []service.SourceHealth
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, url, err
-	}
-	return out, url, nil
+	url, err := askServer(ctx, cfg, "/healthz/sources", &out)
+	return out, url, err
 }
 
 // printHealth writes the health table, then each source's problems.
