@@ -134,7 +134,7 @@ func runDemo(ctx context.Context, env *Env, fset *flag.FlagSet, args []string) e
 	if !noServer {
 		fmt.Fprintf(out, ",\nand the dashboard is at http://%[1]s/ (open it in a browser; the API is under http://%[1]s/api/)", a.svc.Server.Addr())
 	}
-	fmt.Fprintf(out, ".\nWhile it runs it holds the index; stop it (Ctrl-C) to use these commands, or run `vigie demo --once`:\n")
+	fmt.Fprintf(out, ".\nWhile it runs, vigie search and vigie sources ask it; vigie crawl needs it stopped (Ctrl-C).\n")
 	printDemoTries(out, cfgPath)
 	return a.svc.Serve(ctx, noServer)
 }

@@ -7,11 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vigie-dev/vigie/config"
 	"github.com/vigie-dev/vigie/index"
+	"github.com/vigie-dev/vigie/internal/api"
 	"github.com/vigie-dev/vigie/internal/dateparse"
 	"github.com/vigie-dev/vigie/internal/review"
 )
@@ -75,18 +78,30 @@ func runSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 			return usagef("--location %q is not in %s", id, cfg.File)
 		}
 	}
+	var res *index.Result
 	x, err := index.Open(IndexDir(cfg))
-	if err != nil {
-		return err
-	}
-	defer x.Close()
-	res, err := x.Search(ctx, q)
-	if err != nil {
-		var qe *index.QueryError
-		if errors.As(err, &qe) {
-			return usageError{err}
+	switch {
+	case errors.Is(err, index.ErrLocked):
+		// `vigie serve` or `vigie demo` holds the index: ask it.
+		var addr string
+		res, addr, err = searchServer(ctx, cfg, q, *from, *to)
+		if err != nil {
+			return fmt.Errorf("the index is in use by another Vigie process; asking it at %s: %w", addr, err)
 		}
+		if !*asJSON {
+			fmt.Fprintf(env.Stdout, "From the running Vigie (%s):\n\n", addr)
+		}
+	case err != nil:
 		return err
+	default:
+		defer x.Close()
+		if res, err = x.Search(ctx, q); err != nil {
+			var qe *index.QueryError
+			if errors.As(err, &qe) {
+				return usageError{err}
+			}
+			return err
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -185,4 +200,58 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// searchServer runs q through the running Vigie's /api/reviews, with the
+// date bounds as the user wrote them.
+func searchServer(ctx context.Context, cfg *config.Config, q index.Query, from, to string) (*index.Result, string, error) {
+	v := url.Values{}
+	v.Set("q", q.Text)
+	for _, l := range q.Locations {
+		v.Add("location", l)
+	}
+	for _, l := range q.Langs {
+		v.Add("lang", l)
+	}
+	for _, s := range q.Sources {
+		v.Add("source", s)
+	}
+	if from != "" {
+		v.Set("from", from)
+	}
+	if to != "" {
+		v.Set("to", to)
+	}
+	if q.Sort != "" {
+		v.Set("sort", string(q.Sort))
+	}
+	v.Set("limit", strconv.Itoa(q.Size))
+	v.Set("offset", strconv.Itoa(q.Offset))
+	var resp api.SearchResponse
+	addr, err := askServer(ctx, cfg, "/api/reviews?"+v.Encode(), &resp)
+	if err != nil {
+		return nil, addr, err
+	}
+	res := &index.Result{Total: uint64(resp.Total)}
+	for _, r := range resp.Reviews {
+		h := index.Hit{Review: r.Review}
+		for field, frags := range r.Highlights {
+			if h.Highlights == nil {
+				h.Highlights = map[string][]string{}
+			}
+			for _, parts := range frags {
+				var b strings.Builder
+				for _, p := range parts {
+					if p.Match {
+						b.WriteString(index.MarkStart + p.Text + index.MarkEnd)
+					} else {
+						b.WriteString(p.Text)
+					}
+				}
+				h.Highlights[field] = append(h.Highlights[field], b.String())
+			}
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	return res, addr, nil
 }

@@ -119,6 +119,15 @@ func TestServeCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "From the running Vigie") || !strings.Contains(out, "lyon-site") {
 		t.Errorf("sources while serving: %d\n%s%s", code, out, errOut)
 	}
+	// The index is held by serve: search asks it, with the same output.
+	code, out, errOut = vigie(t, "search", "--config", cfg, "--json", "--sort", "date", "--limit", "3")
+	if lines := strings.Count(out, "\n"); code != 0 || lines != 3 || !strings.Contains(out, `"location"`) {
+		t.Errorf("search --json while serving: %d, %d lines\n%s%s", code, lines, out, errOut)
+	}
+	code, out, errOut = vigie(t, "search", "--config", cfg, "--location", "lyon")
+	if code != 0 || !strings.Contains(out, "From the running Vigie") || !strings.Contains(out, "lyon") || !strings.Contains(out, "4 reviews") {
+		t.Errorf("search while serving: %d\n%s%s", code, out, errOut)
+	}
 	code, _, errOut = vigie(t, "crawl", "--config", cfg)
 	if code != 1 || !strings.Contains(errOut, "in use by another Vigie process (vigie serve, pid") {
 		t.Errorf("crawl while serving: %d %s", code, errOut)
