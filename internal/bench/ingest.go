@@ -118,6 +118,27 @@ func (b *runner) prepare(ctx context.Context) error {
 	return nil
 }
 
+// readDocuments hands the chunks of documents.gob to fn, in order.
+func (b *runner) readDocuments(ctx context.Context, fn func([]review.Review)) error {
+	f, err := os.Open(b.path("documents.gob"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20))
+	for ctx.Err() == nil {
+		var chunk []review.Review
+		if err := dec.Decode(&chunk); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		fn(chunk)
+	}
+	return ctx.Err()
+}
+
 // curve records the rate over each tenth of a phase.
 type curve struct {
 	mu     sync.Mutex
@@ -170,23 +191,7 @@ func (b *runner) raw(ctx context.Context) error {
 	decodeErr := make(chan error, 1)
 	go func() {
 		defer close(chunks)
-		f, err := os.Open(b.path("documents.gob"))
-		if err != nil {
-			decodeErr <- err
-			return
-		}
-		defer f.Close()
-		dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20))
-		for ctx.Err() == nil {
-			var chunk []review.Review
-			if err := dec.Decode(&chunk); err != nil {
-				if !errors.Is(err, io.EOF) {
-					decodeErr <- err
-				}
-				return
-			}
-			chunks <- chunk
-		}
+		decodeErr <- b.readDocuments(ctx, func(chunk []review.Review) { chunks <- chunk })
 	}()
 	cv := newCurve(b.opts.N)
 	n := 0
@@ -206,10 +211,8 @@ func (b *runner) raw(ctx context.Context) error {
 	if err := errors.Join(werr, x.Close()); err != nil {
 		return err
 	}
-	select {
-	case err := <-decodeErr:
+	if err := <-decodeErr; err != nil {
 		return err
-	default:
 	}
 	elapsed := time.Since(start)
 	b.res.RawSeconds = round(elapsed.Seconds(), 2)

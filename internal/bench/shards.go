@@ -1,14 +1,9 @@
 package bench
 
 import (
-	"bufio"
 	"context"
-	"encoding/gob"
-	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
-	"os"
 	"sync"
 	"time"
 
@@ -78,21 +73,9 @@ func (b *runner) shards(ctx context.Context) error {
 			}
 		}()
 	}
-	f, err := os.Open(b.path("documents.gob"))
-	if err != nil {
-		return err
-	}
-	dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20))
 	pending := make([][]review.Review, n)
 	total := 0
-	for ctx.Err() == nil {
-		var chunk []review.Review
-		if err := dec.Decode(&chunk); err != nil {
-			if !errors.Is(err, io.EOF) {
-				errs <- err
-			}
-			break
-		}
+	readErr := b.readDocuments(ctx, func(chunk []review.Review) {
 		for _, r := range chunk {
 			s := shardOf(r.Location, n)
 			pending[s] = append(pending[s], r)
@@ -102,8 +85,7 @@ func (b *runner) shards(ctx context.Context) error {
 			}
 		}
 		total += len(chunk)
-	}
-	f.Close()
+	})
 	for s := range pending {
 		if len(pending[s]) > 0 {
 			chans[s] <- pending[s]
@@ -111,6 +93,9 @@ func (b *runner) shards(ctx context.Context) error {
 		close(chans[s])
 	}
 	wg.Wait()
+	if readErr != nil {
+		return readErr
+	}
 	select {
 	case err := <-errs:
 		return err
