@@ -89,7 +89,8 @@ func runSearch(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 			return fmt.Errorf("the index is in use by another Vigie process; asking it at %s: %w", addr, err)
 		}
 		if !*asJSON {
-			fmt.Fprintf(env.Stdout, "From the running Vigie (%s):\n\n", addr)
+			base, _, _ := strings.Cut(addr, "/api/")
+			fmt.Fprintf(env.Stdout, "From the running Vigie (%s):\n\n", base)
 		}
 	case err != nil:
 		return err
@@ -232,7 +233,7 @@ func searchServer(ctx context.Context, cfg *config.Config, q index.Query, from, 
 	if err != nil {
 		return nil, addr, err
 	}
-	res := &index.Result{Total: uint64(resp.Total)}
+	res := &index.Result{Total: uint64(resp.Total), Took: time.Duration(resp.TookMS * float64(time.Millisecond))}
 	for _, r := range resp.Reviews {
 		h := index.Hit{Review: r.Review}
 		for field, frags := range r.Highlights {
